@@ -1,0 +1,71 @@
+// The `skiff` command line.
+import { intFlag, parseArgs, stringFlag } from '../lib/args.ts';
+import { dataPaths, resolveDataDir } from '../cmd/data-dir.ts';
+import { runServer } from '../cmd/server.ts';
+import { down, status, up } from './cluster.ts';
+
+const USAGE = `skiff — Kubernetes service networking on one Linux machine or many
+
+Usage:
+  skiff up [--data-dir DIR] [--store sqlite|etcd://HOST:PORT] [--port 6443]
+  skiff down [--data-dir DIR] [--purge]
+  skiff status [--data-dir DIR]
+  skiff kubeconfig [--data-dir DIR]        prints the admin kubeconfig's path
+  skiff server [--data-dir DIR] [...]      runs the control plane in the foreground
+  skiff test                               runs the whole test suite
+
+The data dir defaults to /var/lib/skiff; SKIFF_DATA_DIR overrides it.`;
+
+const BOOLEAN_FLAGS = new Set(['purge', 'help']);
+
+async function main(argv: string[]): Promise<number> {
+  const args = parseArgs(argv, BOOLEAN_FLAGS);
+  const [command] = args.positionals;
+  const dataDir = resolveDataDir(stringFlag(args, 'data-dir'));
+  const say = (line: string) => console.log(line);
+  switch (command) {
+    case 'up':
+      await up(dataDir, { store: stringFlag(args, 'store'), port: args.flags.has('port') ? intFlag(args, 'port', 6443) : undefined, bindAddress: stringFlag(args, 'bind-address') }, say);
+      return 0;
+    case 'down':
+      await down(dataDir, { isPurge: args.flags.has('purge') }, say);
+      return 0;
+    case 'status':
+      return status(dataDir, say) ? 0 : 3;
+    case 'kubeconfig':
+      console.log(dataPaths(dataDir).kubeconfig);
+      return 0;
+    case 'server': {
+      const { stop } = await runServer({
+        dataDir,
+        store: stringFlag(args, 'store') ?? 'sqlite',
+        port: intFlag(args, 'port', 6443),
+        bindAddress: stringFlag(args, 'bind-address') ?? '127.0.0.1',
+        advertiseAddresses: (stringFlag(args, 'advertise-address') ?? '').split(',').filter(Boolean),
+      });
+      console.log(`skiff server ${process.pid} ready`);
+      await new Promise<void>((resolve) => {
+        const onSignal = () => resolve();
+        process.once('SIGTERM', onSignal);
+        process.once('SIGINT', onSignal);
+      });
+      await stop();
+      return 0;
+    }
+    case undefined:
+    case 'help':
+      console.log(USAGE);
+      return 0;
+    default:
+      console.error(`unknown command ${JSON.stringify(command)}\n\n${USAGE}`);
+      return 2;
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (e) => {
+    console.error(`skiff: ${e instanceof Error ? e.message : String(e)}`);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,78 @@
+// `skiff server`: wires the store, the API server and (later) controllers, DNS and ingress into one process.
+import { mkdirSync, writeFileSync, rmSync, renameSync } from 'node:fs';
+import { ensurePki } from '../lib/pki.ts';
+import { renderKubeconfig } from '../lib/kubeconfig.ts';
+import { ApiServer } from '../apiserver/server.ts';
+import { ensureKubernetesService, ensureSystemNamespaces } from '../apiserver/bootstrap.ts';
+import { ServiceAllocator } from '../apiserver/allocators/service-allocator.ts';
+import { findResource } from '../api/resources.ts';
+import type { Store } from '../storage/store.ts';
+import { SqliteStore } from '../storage/sqlite-store.ts';
+import { EtcdStore } from '../storage/etcd-store.ts';
+import { dataPaths } from './data-dir.ts';
+
+export interface ServerConfig {
+  dataDir: string;
+  /** "sqlite" (default, in the data dir) or "etcd://host:port[,host:port]". */
+  store: string;
+  port: number;
+  bindAddress: string;
+  /** Extra names/IPs for the serving certificate. */
+  advertiseAddresses: string[];
+  serviceCidr?: string;
+  nodePortRange?: { min: number; max: number };
+}
+
+/** Repair: the allocator learns every ClusterIP and NodePort the stored Services hold before any write is admitted. */
+export async function repairAllocations(allocator: ServiceAllocator, server: ApiServer): Promise<void> {
+  const services = await server.registry.list(findResource('', 'v1', 'services')!, undefined);
+  for (const problem of allocator.rebuild(services.items)) console.warn(`allocation repair: ${problem}`);
+}
+
+export async function openStore(spec: string, database: string): Promise<Store> {
+  if (spec === 'sqlite' || spec === '') return SqliteStore.open(database);
+  if (spec.startsWith('etcd://')) {
+    const endpoint = `http://${spec.slice('etcd://'.length).split(',')[0]}`;
+    return EtcdStore.connect(endpoint);
+  }
+  throw new Error(`unknown --store ${JSON.stringify(spec)}: use "sqlite" or "etcd://host:port"`);
+}
+
+function writeAtomic(path: string, text: string, mode = 0o600): void {
+  writeFileSync(`${path}.tmp`, text, { mode });
+  renameSync(`${path}.tmp`, path);
+}
+
+export async function runServer(config: ServerConfig): Promise<{ server: ApiServer; stop: () => Promise<void> }> {
+  const paths = dataPaths(config.dataDir);
+  mkdirSync(paths.dir, { recursive: true, mode: 0o700 });
+  const ips = [config.bindAddress, ...config.advertiseAddresses].filter((a) => /^\d+\.\d+\.\d+\.\d+$/.test(a) && a !== '0.0.0.0');
+  const hosts = config.advertiseAddresses.filter((a) => !/^\d+\.\d+\.\d+\.\d+$/.test(a));
+  const pki = await ensurePki(paths.pki, { serverHosts: hosts, serverIPs: ips });
+  const store = await openStore(config.store, paths.database);
+  let isReady = false;
+  const allocator = new ServiceAllocator({ serviceCidr: config.serviceCidr, nodePortRange: config.nodePortRange });
+  const server = new ApiServer({
+    store,
+    credentials: { ca: pki.caCert, cert: pki.serverCert, key: pki.serverKey, tokens: new Map([[pki.adminToken, 'skiff-admin']]) },
+    admission: [allocator],
+    isReady: () => isReady,
+  });
+  await repairAllocations(allocator, server);
+  await server.listen(config.port, config.bindAddress);
+  const { port } = server.address();
+  await ensureSystemNamespaces(server.registry);
+  await ensureKubernetesService(server.registry, { clusterIP: allocator.addressAt(1), address: config.advertiseAddresses.find((a) => /^\d+\.\d+\.\d+\.\d+$/.test(a)) ?? config.bindAddress, port });
+  const host = config.bindAddress === '0.0.0.0' ? '127.0.0.1' : config.bindAddress;
+  const url = `https://${host}:${port}`;
+  writeAtomic(paths.kubeconfig, renderKubeconfig({ server: url, caPem: pki.caCert, certPem: pki.adminCert, keyPem: pki.adminKey }));
+  writeAtomic(paths.serverInfo, JSON.stringify({ pid: process.pid, url, port, store: config.store }) + '\n', 0o644);
+  isReady = true;
+  const stop = async () => {
+    isReady = false;
+    await server.close();
+    await store.close();
+    rmSync(paths.serverInfo, { force: true });
+  };
+  return { server, stop };
+}
