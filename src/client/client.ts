@@ -95,7 +95,7 @@ export class KubeClient {
   }
 
   list<T extends KubeObject = KubeObject>(r: ResourceInfo, namespace?: string, options: ListOptions = {}): Promise<KubeList<T>> {
-    return this.request('GET', this.path(r, namespace) + query(options));
+    return this.request('GET', this.path(r, namespace) + query({ ...options }));
   }
 
   create<T extends KubeObject = KubeObject>(r: ResourceInfo, obj: KubeObject, options: { isDryRun?: boolean } = {}): Promise<T> {
@@ -160,7 +160,7 @@ function safeJson(text: string): unknown {
   }
 }
 
-function query(options: Record<string, unknown>): string {
+function query(options: Readonly<Record<string, unknown>>): string {
   const q = new URLSearchParams();
   for (const [k, v] of Object.entries(options)) if (v !== undefined && v !== '') q.set(k, String(v));
   const s = q.toString();

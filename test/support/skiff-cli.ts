@@ -46,8 +46,8 @@ export class SkiffCluster {
     return r.stdout;
   }
 
-  kubectlResult(args: string[], input?: string): Promise<RunResult> {
-    return run('kubectl', args, { env: this.env, input });
+  kubectlResult(args: string[], input?: string, extraEnv: NodeJS.ProcessEnv = {}): Promise<RunResult> {
+    return run('kubectl', args, { env: { ...this.env, ...extraEnv }, input });
   }
 
   /** Starts `kubectl ... -w`; returns a handle that collects output lines. */
