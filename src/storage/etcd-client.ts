@@ -88,7 +88,7 @@ export class EtcdClient {
   /** One unary gateway call, e.g. call('/v3/kv/range', {key}). Fails with StoreError Unavailable. */
   call<T>(path: string, body: object): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-      const req = this.#post(path, body, this.#agent, (res) => {
+      const req = this.#post(path, { body, agent: this.#agent }, (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
         res.on('error', (e) => reject(unavailable(this.endpoint, e)));
@@ -111,15 +111,15 @@ export class EtcdClient {
    * A streaming call: each newline-delimited JSON message is passed to onMessage. onEnd is called once,
    * when the stream ends or fails, unless abort() was called first.
    */
-  stream(path: string, body: object, handlers: { onMessage(message: unknown): void; onEnd(error: StoreError): void }): EtcdStream {
+  stream(path: string, options: { body: object; onMessage(message: unknown): void; onEnd(error: StoreError): void }): EtcdStream {
     let isDone = false;
     const end = (e: unknown) => {
       if (isDone) return;
       isDone = true;
       req.destroy();
-      handlers.onEnd(unavailable(this.endpoint, e));
+      options.onEnd(unavailable(this.endpoint, e));
     };
-    const req = this.#post(path, body, this.#streamAgent, (res) => {
+    const req = this.#post(path, { body: options.body, agent: this.#streamAgent }, (res) => {
       if (res.statusCode !== 200) {
         let text = '';
         res.on('data', (c: Buffer) => (text += c.toString('utf8')));
@@ -136,7 +136,7 @@ export class EtcdClient {
           buffered = buffered.slice(nl + 1);
           if (!line) continue;
           try {
-            handlers.onMessage(JSON.parse(line));
+            options.onMessage(JSON.parse(line));
           } catch (e) {
             end(e);
           }
@@ -160,11 +160,11 @@ export class EtcdClient {
     this.#streamAgent.destroy();
   }
 
-  #post(path: string, body: object, agent: Agent, onResponse: (res: IncomingMessage) => void): ClientRequest {
-    const payload = Buffer.from(JSON.stringify(body));
+  #post(path: string, options: { body: object; agent: Agent }, onResponse: (res: IncomingMessage) => void): ClientRequest {
+    const payload = Buffer.from(JSON.stringify(options.body));
     const req = request(new URL(path, this.#url), {
       method: 'POST',
-      agent,
+      agent: options.agent,
       headers: { 'Content-Type': 'application/json', 'Content-Length': payload.length },
     }, onResponse);
     req.end(payload);

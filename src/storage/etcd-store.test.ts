@@ -53,6 +53,23 @@ describe('EtcdStore', { skip: isEtcdInstalled() ? false : `etcd is not installed
     await store.close();
   });
 
+  it('compacts etcd history one interval behind, so watches from before then fail with Compacted', async () => {
+    const store = await EtcdStore.connect(etcd.endpoint, { prefix: '/compactor/', compactionIntervalMs: 100 });
+    const r1 = await store.create('k/a', {});
+    const errors: StoreError[] = [];
+    await waitFor('history before r1 to be compacted', async () => {
+      await store.update('k/a', {}); // keep revisions moving so each tick has something to compact
+      const w = recorder();
+      const h = store.watch('k/', { afterRevision: r1 - 1, ...w });
+      await waitFor('the watch to answer', () => w.errors.length > 0 || w.events.length > 0);
+      h.stop();
+      errors.push(...w.errors);
+      return w.errors.length > 0;
+    });
+    assert.equal(errors[0].code, 'Compacted');
+    await store.close();
+  });
+
   it('resumes a watch after etcd restarts, losing and repeating nothing', async () => {
     const store = await EtcdStore.connect(etcd.endpoint, { prefix: '/restart/' });
     const w = recorder();

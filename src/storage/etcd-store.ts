@@ -14,6 +14,11 @@ export interface EtcdStoreOptions {
   prefix?: string;
   /** How long a watch keeps reopening a broken stream before failing with Unavailable (default 30 s). */
   watchRetryBudgetMs?: number;
+  /**
+   * etcd keeps every revision until compacted. Every interval the store compacts to the revision it saw one
+   * interval earlier, so watchers can resume from at least that far back (default 5 min, as kube-apiserver; 0 = never).
+   */
+  compactionIntervalMs?: number;
 }
 
 /** Objects per range request when listing; pages are read at one pinned revision. */
@@ -26,12 +31,26 @@ export class EtcdStore implements Store {
   #client: EtcdClient;
   #watchRetryBudgetMs: number | undefined;
   #watches = new Set<EtcdWatch>();
+  #compactor: NodeJS.Timeout | undefined;
   #isClosed = false;
 
   private constructor(client: EtcdClient, options: EtcdStoreOptions) {
     this.#client = client;
     this.prefix = options.prefix ?? '/skiff/';
     this.#watchRetryBudgetMs = options.watchRetryBudgetMs;
+    const interval = options.compactionIntervalMs ?? 5 * 60_000;
+    if (interval > 0) {
+      let previous: number | undefined;
+      this.#compactor = setInterval(async () => {
+        try {
+          const now = await this.currentRevision();
+          if (previous !== undefined) await this.compact(previous);
+          previous = now;
+        } catch {
+          // Another API server compacted first, or etcd is briefly away: the next tick tries again.
+        }
+      }, interval).unref();
+    }
   }
 
   /** Connects and checks that etcd answers; fails with StoreError Unavailable otherwise. */
@@ -142,6 +161,7 @@ export class EtcdStore implements Store {
   async close(): Promise<void> {
     if (this.#isClosed) return;
     this.#isClosed = true;
+    clearInterval(this.#compactor);
     for (const w of [...this.#watches]) w.fail(new StoreError('Closed', 'the store is closed'));
     this.#client.close();
   }

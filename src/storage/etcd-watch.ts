@@ -60,7 +60,8 @@ export class EtcdWatch implements WatchHandle {
   #open(): void {
     const o = this.#options;
     const request = { create_request: { key: toBase64(o.key), range_end: toBase64(o.rangeEnd), start_revision: String(this.#next), prev_kv: true } };
-    this.#stream = this.#client.stream('/v3/watch', request, {
+    this.#stream = this.#client.stream('/v3/watch', {
+      body: request,
       onMessage: (m) => this.#onMessage(m as { result?: WatchResponse; error?: unknown }),
       onEnd: (e) => this.#retry(e),
     });

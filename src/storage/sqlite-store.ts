@@ -68,11 +68,15 @@ function prepare(db: DatabaseSync): Statements {
   };
 }
 
-/** Runs a prefix query through the statement for its bounds: none, lower only, or both. */
-function byPrefix(stmts: [StatementSync, StatementSync, StatementSync], prefix: string, ...lead: number[]): unknown[] {
-  if (prefix === '') return stmts[0].all(...lead);
+/** The three forms of one prefix query: every key, keys >= prefix, and keys in [prefix, prefixEnd(prefix)). */
+type PrefixQuery = [all: StatementSync, from: StatementSync, range: StatementSync];
+
+function byPrefix(query: PrefixQuery, options: { prefix: string; afterRevision?: number }): unknown[] {
+  const lead = options.afterRevision === undefined ? [] : [options.afterRevision];
+  const { prefix } = options;
+  if (prefix === '') return query[0].all(...lead);
   const end = prefixEnd(prefix);
-  return end === undefined ? stmts[1].all(...lead, prefix) : stmts[2].all(...lead, prefix, end);
+  return end === undefined ? query[1].all(...lead, prefix) : query[2].all(...lead, prefix, end);
 }
 
 export class SqliteStore implements Store {
@@ -107,7 +111,9 @@ export class SqliteStore implements Store {
       return new SqliteStore(path, db, historyLimit);
     } catch (e) {
       db.close();
-      throw new StoreError('Unavailable', `cannot open ${path}: ${e instanceof Error ? e.message : String(e)} (is another skiff server using it?)`, { cause: e });
+      const message = e instanceof Error ? e.message : String(e);
+      const hint = /locked|busy/i.test(message) ? ' (is another skiff server using it?)' : '';
+      throw new StoreError('Unavailable', `cannot open ${path}: ${message}${hint}`, { cause: e });
     }
   }
 
@@ -120,7 +126,7 @@ export class SqliteStore implements Store {
   async list(prefix: string): Promise<ListResult> {
     this.#assertOpen();
     const s = this.#stmts;
-    const rows = byPrefix([s.listAll, s.listFrom, s.listRange], prefix) as Array<{ key: string; value: string; revision: number }>;
+    const rows = byPrefix([s.listAll, s.listFrom, s.listRange], { prefix }) as Array<{ key: string; value: string; revision: number }>;
     return { items: rows.map((r) => ({ key: r.key, value: JSON.parse(r.value), revision: r.revision })), revision: this.#revision };
   }
 
@@ -161,9 +167,9 @@ export class SqliteStore implements Store {
       return this.#hub.failed(options, new StoreError('Compacted', `revision ${options.afterRevision} is older than the kept history (from ${this.#compacted})`));
     }
     const s = this.#stmts;
-    const rows = byPrefix([s.eventsAll, s.eventsFrom, s.eventsRange], prefix, options.afterRevision) as Array<RawEvent & { prevValue: string | null }>;
+    const rows = byPrefix([s.eventsAll, s.eventsFrom, s.eventsRange], { prefix, afterRevision: options.afterRevision }) as Array<RawEvent & { prevValue: string | null }>;
     const replay = rows.map((r) => ({ ...r, prevValue: r.prevValue ?? undefined }));
-    return this.#hub.add(prefix, options, replay);
+    return this.#hub.add(prefix, { ...options, replay });
   }
 
   async currentRevision(): Promise<number> {
@@ -225,9 +231,9 @@ export class SqliteStore implements Store {
 
   #transaction<T>(body: () => T): T {
     this.#pendingCompacted = undefined;
-    this.#db.exec('BEGIN IMMEDIATE');
     let result: T;
     try {
+      this.#db.exec('BEGIN IMMEDIATE');
       result = body();
       this.#db.exec('COMMIT');
     } catch (e) {

@@ -59,8 +59,9 @@ export class WatchHub {
   }
 
   /** Registers a watcher that first receives `replay` (events after its afterRevision, in order), then live events. */
-  add(prefix: string, options: WatchOptions, replay: RawEvent[]): WatchHandle {
-    const w = new HubWatcher(prefix, options, (x) => this.#remove(x));
+  add(prefix: string, options: WatchOptions & { replay?: RawEvent[] }): WatchHandle {
+    const { replay = [], ...watchOptions } = options;
+    const w = new HubWatcher(prefix, watchOptions, (x) => this.#remove(x));
     let set = this.#byPrefix.get(prefix);
     if (!set) this.#byPrefix.set(prefix, (set = new Set()));
     set.add(w);

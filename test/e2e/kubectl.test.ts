@@ -134,7 +134,8 @@ describe('kubectl against skiff up', () => {
     writeFileSync(bad, 'apiVersion: v1\nkind: Service\nmetadata:\n  name: bad\nspec:\n  ports:\n  - port: 70000\n');
     const r = await c.kubectlResult(['apply', '-f', bad]);
     assert.notEqual(r.code, 0);
-    assert.match(r.stderr, /The Service "bad" is invalid: spec\.ports\[0\]\.port: Invalid value: 70000/);
+    assert.match(r.stderr, /The Service "bad" is invalid:/);
+    assert.match(r.stderr, /spec\.ports\[0\]\.port: Invalid value: 70000: must be between 1 and 65535, inclusive/);
     const get = await c.kubectlResult(['get', 'svc', 'bad']);
     assert.match(get.stderr, /NotFound/);
   });

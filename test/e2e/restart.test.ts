@@ -4,8 +4,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { SkiffCluster } from '../support/skiff-cli.ts';
-import { startEtcd } from '../support/etcd.ts';
-import type { EtcdProcess } from '../support/etcd.ts';
+import { EtcdTestServer } from '../../src/storage/etcd-test-server.ts';
 import { isAlive } from '../../src/cli/cluster.ts';
 import { waitFor } from '../../src/lib/wait.ts';
 
@@ -48,13 +47,13 @@ describe('restarts', () => {
     }
   });
 
-  let etcd: EtcdProcess | undefined;
+  let etcd: EtcdTestServer | undefined;
   after(async () => etcd?.stop());
   it('keeps objects across skiff down/up and kill -9 (etcd)', async () => {
-    etcd = await startEtcd();
+    etcd = await EtcdTestServer.start();
     const c = new SkiffCluster();
     try {
-      await survivesRestarts(c, `etcd://127.0.0.1:${etcd.clientPort}`);
+      await survivesRestarts(c, etcd.endpoint.replace('http://', 'etcd://'));
     } finally {
       await c.destroy();
     }

@@ -56,7 +56,7 @@ const CASES: { what: string; r: keyof typeof R; obj: KubeObject; field: string }
   { what: 'an EndpointSlice address that is not an IP', r: 'slice', obj: { metadata: meta('bad-slice'), addressType: 'IPv4', endpoints: [{ addresses: ['not-an-ip'] }] }, field: 'endpoints[0].addresses[0]' },
   { what: 'an Ingress path without pathType', r: 'ing', obj: ing([{ path: '/', backend }]), field: 'spec.rules[0].http.paths[0].pathType' },
   { what: 'an Ingress Prefix path not starting with /', r: 'ing', obj: ing([{ path: 'api', pathType: 'Prefix', backend }]), field: 'spec.rules[0].http.paths[0].path' },
-  { what: 'an Ingress backend port with both number and name', r: 'ing', obj: ing([{ path: '/', pathType: 'Prefix', backend: { service: { name: 'a', port: { number: 80, name: 'http' } } } }]), field: 'spec.rules[0].http.paths[0].backend.service.port' },
+  { what: 'an Ingress backend port with both number and name', r: 'ing', obj: ing([{ path: '/', pathType: 'Prefix', backend: { service: { name: 'a', port: { number: 80, name: 'http' } } } }]), field: 'spec.rules[0].http.paths[0].backend' },
   { what: 'a NetworkPolicy peer with nothing in it', r: 'netpol', obj: netpol({ ingress: [{ from: [{}] }] }), field: 'spec.ingress[0].from[0]' },
   { what: 'a NetworkPolicy ipBlock with a bad CIDR', r: 'netpol', obj: netpol({ ingress: [{ from: [{ ipBlock: { cidr: '10.0.0.0/40' } }] }] }), field: 'spec.ingress[0].from[0].ipBlock.cidr' },
   { what: 'a NetworkPolicy with an unknown policyType', r: 'netpol', obj: netpol({ policyTypes: ['Sideways'] }), field: 'spec.policyTypes[0]' },

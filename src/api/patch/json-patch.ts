@@ -35,42 +35,45 @@ export function applyJsonPatch(document: unknown, patch: unknown): unknown {
 
 class PatchFailure extends Error {}
 
-const OPERATIONS = new Set(['add', 'remove', 'replace', 'move', 'copy', 'test']);
-
 function applyOperation(doc: unknown, op: Record<string, unknown>): unknown {
-  const kind = op.op;
-  if (typeof kind !== 'string' || !OPERATIONS.has(kind)) {
-    throw new PatchFailure(kind === undefined ? 'operation missing op field' : `unexpected op: ${JSON.stringify(kind)}`);
-  }
-  const path = pointer(op, 'path');
-  switch (kind) {
+  switch (op.op) {
     case 'add':
-      return add(doc, path, cloneJson(value(op)));
+      return add(doc, pointer(op, 'path'), cloneJson(value(op)));
     case 'remove':
-      return remove(doc, path);
+      return remove(doc, pointer(op, 'path'));
     case 'replace': {
+      const path = pointer(op, 'path');
       const replacement = cloneJson(value(op));
-      get(doc, path, 'replace');
+      get(doc, path);
       return path.length === 0 ? replacement : set(doc, path, replacement);
     }
     case 'move': {
+      const path = pointer(op, 'path');
       const from = pointer(op, 'from');
-      const moved = get(doc, from, 'move');
-      if (isPrefix(from, path)) {
-        if (from.length === path.length) return doc;
-        throw new PatchFailure(`move from ${String(op.from)} into its own child ${String(op.path)}`);
-      }
-      return add(remove(doc, from), path, moved);
+      const moved = get(doc, from);
+      if (!isPrefix(from, path)) return add(remove(doc, from), path, moved);
+      if (from.length === path.length) return doc;
+      throw new PatchFailure(`move from ${String(op.from)} into its own child ${String(op.path)}`);
     }
-    case 'copy':
-      return add(doc, path, cloneJson(get(doc, pointer(op, 'from'), 'copy')));
+    case 'copy': {
+      const path = pointer(op, 'path');
+      return add(doc, path, cloneJson(get(doc, pointer(op, 'from'))));
+    }
     case 'test': {
+      const path = pointer(op, 'path');
       const expected = value(op);
-      if (!has(doc, path) || !jsonEqual(get(doc, path, 'test'), expected)) throw new PatchFailure(`testing value ${String(op.path)} failed`);
+      let actual: unknown;
+      try {
+        actual = get(doc, path);
+      } catch (e) {
+        if (e instanceof PatchFailure) throw new PatchFailure(`testing value ${String(op.path)} failed: ${e.message}`);
+        throw e;
+      }
+      if (!jsonEqual(actual, expected)) throw new PatchFailure(`testing value ${String(op.path)} failed`);
       return doc;
     }
     default:
-      return doc;
+      throw new PatchFailure(op.op === undefined ? 'operation missing op field' : `unexpected op: ${JSON.stringify(op.op)}`);
   }
 }
 
@@ -114,23 +117,13 @@ function parentOf(doc: unknown, path: string[]): unknown {
   return node;
 }
 
-function has(doc: unknown, path: string[]): boolean {
-  try {
-    get(doc, path, 'test');
-    return true;
-  } catch (e) {
-    if (e instanceof PatchFailure) return false;
-    throw e;
-  }
-}
-
-function get(doc: unknown, path: string[], opName: string): unknown {
+function get(doc: unknown, path: string[]): unknown {
   if (path.length === 0) return doc;
   const parent = parentOf(doc, path);
   const last = path[path.length - 1];
   if (Array.isArray(parent)) return parent[arrayIndex(last, parent.length, { isInsert: false })];
   if (isObject(parent) && hasOwn(parent, last)) return parent[last];
-  throw new PatchFailure(`${opName}: path ${render(path)} does not exist`);
+  throw new PatchFailure(`path ${render(path)} does not exist`);
 }
 
 function set(doc: unknown, path: string[], item: unknown): unknown {

@@ -1,7 +1,6 @@
 // Expected results were checked against apimachinery itself (`kubectl patch --local --type strategic`, kubectl 1.32).
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { StatusError } from '../status.ts';
 import { patchSchemaFor } from './patch-schemas.ts';
 import { applyStrategicMergePatch } from './strategic-merge-patch.ts';
 

@@ -9,6 +9,7 @@
 // Where upstream differs, on purpose:
 //   * values new to the object are cleaned of nulls and directives, as upstream's removeDirectives does, but an
 //     absent key patched with {"$patch":"replace", ...} gets the given content (upstream drops it);
+//   * {"$patch":"delete"} on a field removes the field (upstream leaves `{}`, which typed decoding mostly omits);
 //   * `$patch: merge` is accepted as the default it names (upstream 1.32 rejects it on maps and in lists);
 //   * malformed patches that upstream answers with a 500 (missing merge key, unknown $patch, order mismatch,
 //     wrong types) are 400 BadRequest here; the messages are upstream's.
@@ -130,21 +131,21 @@ function mergeList(original: unknown[], patch: unknown[], schema: PatchSchema): 
 
 /** `$setElementOrder/<field>`: merges the field's patch list (if any), then orders the result as listed. */
 function orderList(original: JsonObject, patch: JsonObject, options: { field: string; order: unknown; schema: PatchSchema }): unknown[] | undefined {
-  const { field, order, schema } = options;
-  const hasOriginal = hasOwn(original, field);
-  const hasPatch = hasOwn(patch, field);
-  const live = original[field];
-  const patchList = patch[field];
-  for (const list of [order, ...(hasOriginal ? [live] : []), ...(hasPatch ? [patchList] : [])]) {
-    if (!Array.isArray(list)) throw badRequest(`expected a []interface {}, but received a ${jsonTypeName(list)}`);
-  }
+  const { field, schema } = options;
+  const order = asList(options.order);
+  const live = hasOwn(original, field) ? asList(original[field]) : undefined;
+  const patchList = hasOwn(patch, field) ? asList(patch[field]) : undefined;
   const isMerge = schema.strategy === 'merge' || schema.strategy === 'merge,retainKeys';
   const mergeKey = isMerge && schema.mergeKey ? schema.mergeKey : undefined;
-  const orderList = order as unknown[];
-  checkSetElementOrder(hasPatch ? (patchList as unknown[]) : [], orderList, mergeKey);
-  if (!hasOriginal && !hasPatch) return undefined;
-  const merged = !hasPatch ? (live as unknown[]) : hasOriginal ? mergeList(live as unknown[], patchList as unknown[], schema) : mergeList([], patchList as unknown[], schema);
-  return orderMergedList(merged, { patchOrder: orderList, serverOrder: hasOriginal ? (live as unknown[]) : [], mergeKey });
+  checkSetElementOrder(patchList ?? [], order, mergeKey);
+  if (live === undefined && patchList === undefined) return undefined;
+  const merged = patchList === undefined ? live! : mergeList(live ?? [], patchList, schema);
+  return orderMergedList(merged, { patchOrder: order, serverOrder: live ?? [], mergeKey });
+}
+
+function asList(value: unknown): unknown[] {
+  if (!Array.isArray(value)) throw badRequest(`expected a []interface {}, but received a ${jsonTypeName(value)}`);
+  return value;
 }
 
 function retainKeys(original: JsonObject, patch: JsonObject): void {

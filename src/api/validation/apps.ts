@@ -49,7 +49,7 @@ function validateStrategy(strategy: unknown, path: string): Causes {
 }
 
 /** Selector and template, shared by Deployment and ReplicaSet. */
-function validateSelectorAndTemplate(spec: Obj, path: string, kind: string): Causes {
+function validateSelectorAndTemplate(spec: Obj, { path, kind }: { path: string; kind: string }): Causes {
   const out: Causes = [];
   const selectorPath = child(path, 'selector');
   const templatePath = child(path, 'template');
@@ -84,7 +84,7 @@ function validateSelectorAndTemplate(spec: Obj, path: string, kind: string): Cau
 
 function validateDeploymentSpec(spec: Obj): Causes {
   const out = nonNegative(num(spec.replicas) ?? 1, 'spec.replicas');
-  out.push(...validateSelectorAndTemplate(spec, 'spec', 'deployment'));
+  out.push(...validateSelectorAndTemplate(spec, { path: 'spec', kind: 'deployment' }));
   out.push(...validateStrategy(spec.strategy, 'spec.strategy'));
   const minReady = num(spec.minReadySeconds) ?? 0;
   out.push(...nonNegative(minReady, 'spec.minReadySeconds'));
@@ -99,7 +99,7 @@ function validateReplicaSetSpec(spec: Obj): Causes {
   const out = nonNegative(num(spec.replicas) ?? 1, 'spec.replicas');
   out.push(...nonNegative(spec.minReadySeconds, 'spec.minReadySeconds'));
   // upstream's message says "deployment" for ReplicaSets too
-  out.push(...validateSelectorAndTemplate(spec, 'spec', 'deployment'));
+  out.push(...validateSelectorAndTemplate(spec, { path: 'spec', kind: 'deployment' }));
   return out;
 }
 
@@ -115,5 +115,5 @@ export function validateReplicaSet(rs: KubeObject, options: { isNamespaced: bool
 
 /** apps/v1 forbids changing the selector (upstream's strategies add this for every version but the old betas). */
 export function validateWorkloadUpdate(next: KubeObject, old: KubeObject): Causes {
-  return [...validateObjectMetaUpdate(next.metadata, old.metadata), ...immutable(obj(next.spec).selector, obj(old.spec).selector, 'spec.selector')];
+  return [...validateObjectMetaUpdate(next.metadata, old.metadata), ...immutable('spec.selector', { next: obj(next.spec).selector, old: obj(old.spec).selector })];
 }

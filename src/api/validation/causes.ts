@@ -42,7 +42,7 @@ export function nonNegative(value: unknown, path: string): Causes {
   return typeof value === 'number' && value < 0 ? [field.invalid(path, value, IS_NEGATIVE)] : [];
 }
 
-/** One Invalid cause per message, all about `value` at `path`. */
+/** One Invalid cause per message, all about `value` at `path` (the same shape as status.ts's field.invalid). */
 export const invalids = (path: string, value: unknown, messages: string[]): Causes => messages.map((m) => field.invalid(path, value, m));
 
 export function deepEqual(a: unknown, b: unknown): boolean {
@@ -77,7 +77,7 @@ function normalize(v: unknown): unknown {
   return v === null || v === '' || v === false || v === 0 ? undefined : v;
 }
 
-export function immutable(next: unknown, old: unknown, path: string): Causes {
+export function immutable(path: string, { next, old }: { next: unknown; old: unknown }): Causes {
   return semanticEqual(next, old) ? [] : [field.invalid(path, next, FIELD_IMMUTABLE)];
 }
 

@@ -43,7 +43,7 @@ export function validateConfigMap(cm: KubeObject, options: { isNamespaced: boole
   return out;
 }
 
-function immutableContents(next: KubeObject, old: KubeObject, fields: string[]): Causes {
+function immutableContents(next: KubeObject, old: KubeObject, { fields }: { fields: string[] }): Causes {
   if (old.immutable !== true) return [];
   const out: Causes = [];
   if (next.immutable !== true) out.push(field.forbidden('immutable', 'field is immutable when `immutable` is set'));
@@ -52,7 +52,7 @@ function immutableContents(next: KubeObject, old: KubeObject, fields: string[]):
 }
 
 export function validateConfigMapUpdate(cm: KubeObject, old: KubeObject): Causes {
-  return [...validateObjectMetaUpdate(cm.metadata, old.metadata), ...immutableContents(cm, old, ['data', 'binaryData'])];
+  return [...validateObjectMetaUpdate(cm.metadata, old.metadata), ...immutableContents(cm, old, { fields: ['data', 'binaryData'] })];
 }
 
 /** The keys a typed Secret must carry, in data or (before conversion merges it) stringData. */
@@ -112,7 +112,7 @@ export function validateSecret(secret: KubeObject, options: { isNamespaced: bool
 export function validateSecretUpdate(secret: KubeObject, old: KubeObject): Causes {
   return [
     ...validateObjectMetaUpdate(secret.metadata, old.metadata),
-    ...immutable(str(secret.type) || 'Opaque', str(old.type) || 'Opaque', 'type'),
-    ...immutableContents(secret, old, ['data']),
+    ...immutable('type', { next: str(secret.type) || 'Opaque', old: str(old.type) || 'Opaque' }),
+    ...immutableContents(secret, old, { fields: ['data'] }),
   ];
 }

@@ -109,7 +109,7 @@ function validateEnvFrom(envFrom: unknown, path: string): Causes {
   return out;
 }
 
-function validateVolumeMounts(mounts: unknown, volumes: Set<string>, path: string): Causes {
+function validateVolumeMounts(mounts: unknown, { volumes, path }: { volumes: Set<string>; path: string }): Causes {
   const out: Causes = [];
   const seen = new Set<string>();
   arr(mounts).forEach((m, i) => {
@@ -144,7 +144,7 @@ function validateSecurityContext(sc: unknown, path: string): Causes {
 }
 
 /** What upstream's validateContainerCommon checks for regular and init containers alike. */
-export function validateContainerCommon(c: Obj, volumes: Set<string>, path: string): Causes {
+export function validateContainerCommon(c: Obj, { volumes, path }: { volumes: Set<string>; path: string }): Causes {
   const out: Causes = [];
   const name = str(c.name);
   if (!name) out.push(required(child(path, 'name')));
@@ -155,7 +155,7 @@ export function validateContainerCommon(c: Obj, volumes: Set<string>, path: stri
   out.push(...validateContainerPorts(c.ports, child(path, 'ports')));
   out.push(...validateEnv(c.env, child(path, 'env')));
   out.push(...validateEnvFrom(c.envFrom, child(path, 'envFrom')));
-  out.push(...validateVolumeMounts(c.volumeMounts, volumes, child(path, 'volumeMounts')));
+  out.push(...validateVolumeMounts(c.volumeMounts, { volumes, path: child(path, 'volumeMounts') }));
   if (isSet(c.imagePullPolicy) && str(c.imagePullPolicy) && !PULL_POLICIES.includes(str(c.imagePullPolicy))) {
     out.push(field.notSupported(child(path, 'imagePullPolicy'), c.imagePullPolicy, PULL_POLICIES));
   }

@@ -16,7 +16,7 @@ const MAX_ENDPOINTS = 1000;
 const MAX_TOPOLOGY_LABELS = 16;
 const MAX_ZONE_HINTS = 8;
 
-function validateAddress(address: string, addressType: string, path: string): Causes {
+function validateAddress(address: string, { addressType, path }: { addressType: string; path: string }): Causes {
   switch (addressType) {
     case 'IPv4':
       return [...validateIPv4(path, address), ...validateNonSpecialIP(path, address)];
@@ -58,7 +58,7 @@ function validateEndpoints(endpoints: unknown[], addressType: string): Causes {
     const addressesPath = child(p, 'addresses');
     if (!addresses.length) out.push(required(addressesPath, 'must contain at least 1 address'));
     else if (addresses.length > MAX_ADDRESSES) out.push(tooMany(addressesPath, addresses.length, MAX_ADDRESSES));
-    addresses.forEach((a, j) => out.push(...validateAddress(str(a), addressType, index(addressesPath, j))));
+    addresses.forEach((a, j) => out.push(...validateAddress(str(a), { addressType, path: index(addressesPath, j) })));
     if (isSet(ep.nodeName)) out.push(...invalids(child(p, 'nodeName'), str(ep.nodeName), nameIsDNSSubdomain(str(ep.nodeName), false)));
     const topology = obj(ep.deprecatedTopology);
     const topologyPath = child(p, 'deprecatedTopology');
@@ -100,5 +100,5 @@ export function validateEndpointSlice(slice: KubeObject, options: { isNamespaced
 }
 
 export function validateEndpointSliceUpdate(slice: KubeObject, old: KubeObject): Causes {
-  return [...validateObjectMetaUpdate(slice.metadata, old.metadata), ...immutable(slice.addressType, old.addressType, 'addressType')];
+  return [...validateObjectMetaUpdate(slice.metadata, old.metadata), ...immutable('addressType', { next: slice.addressType, old: old.addressType })];
 }

@@ -152,5 +152,5 @@ export function validateIngressClass(ic: KubeObject, options: { isNamespaced: bo
 }
 
 export function validateIngressClassUpdate(ic: KubeObject, old: KubeObject): Causes {
-  return [...validateObjectMetaUpdate(ic.metadata, old.metadata), ...immutable(obj(ic.spec).controller, obj(old.spec).controller, 'spec.controller')];
+  return [...validateObjectMetaUpdate(ic.metadata, old.metadata), ...immutable('spec.controller', { next: obj(ic.spec).controller, old: obj(old.spec).controller })];
 }

@@ -7,13 +7,15 @@ import { isQualifiedName, nameIsDNSLabel } from './names.ts';
 import type { NameFn } from './names.ts';
 
 const TOTAL_ANNOTATION_SIZE_LIMIT = 256 * 1024;
-const STANDARD_FINALIZERS = new Set(['kubernetes', 'orphan', 'foregroundDeletion']);
+export const STANDARD_FINALIZERS = new Set(['kubernetes', 'orphan', 'foregroundDeletion']);
 
 export interface MetaOptions {
   isNamespaced: boolean;
   nameFn: NameFn;
   /** core's ValidateObjectMeta also insists unqualified finalizers be standard ones; the generic one does not. */
   hasKubeFinalizers?: boolean;
+  /** Where the metadata sits; `metadata` unless it is a template's. */
+  path?: string;
 }
 
 export function validateAnnotations(annotations: unknown, path: string): Causes {
@@ -62,7 +64,7 @@ export function validateOwnerReferences(refs: unknown, path: string): Causes {
   return out;
 }
 
-export function validateFinalizers(finalizers: unknown, path: string, hasKubeFinalizers: boolean): Causes {
+export function validateFinalizers(finalizers: unknown, { path, hasKubeFinalizers }: { path: string; hasKubeFinalizers: boolean }): Causes {
   const list = arr(finalizers).map(str);
   const out: Causes = [];
   list.forEach((f, i) => {
@@ -77,7 +79,8 @@ export function validateFinalizers(finalizers: unknown, path: string, hasKubeFin
   return out;
 }
 
-export function validateObjectMeta(meta: unknown, options: MetaOptions, path = 'metadata'): Causes {
+export function validateObjectMeta(meta: unknown, options: MetaOptions): Causes {
+  const path = options.path ?? 'metadata';
   const m = obj(meta);
   const out: Causes = [];
   const generateName = str(m.generateName);
@@ -96,12 +99,13 @@ export function validateObjectMeta(meta: unknown, options: MetaOptions, path = '
   out.push(...validateLabels(m.labels, child(path, 'labels')));
   out.push(...validateAnnotations(m.annotations, child(path, 'annotations')));
   out.push(...validateOwnerReferences(m.ownerReferences, child(path, 'ownerReferences')));
-  out.push(...validateFinalizers(m.finalizers, child(path, 'finalizers'), !!options.hasKubeFinalizers));
+  out.push(...validateFinalizers(m.finalizers, { path: child(path, 'finalizers'), hasKubeFinalizers: !!options.hasKubeFinalizers }));
   return out;
 }
 
 /** What every update must respect, whatever the kind. resourceVersion is the registry's business. */
-export function validateObjectMetaUpdate(next: unknown, old: unknown, path = 'metadata'): Causes {
+export function validateObjectMetaUpdate(next: unknown, old: unknown): Causes {
+  const path = 'metadata';
   const n = obj(next);
   const o = obj(old);
   const out: Causes = [];
@@ -115,7 +119,7 @@ export function validateObjectMetaUpdate(next: unknown, old: unknown, path = 'me
   const gen = num(n.generation) ?? 0;
   if (gen < (num(o.generation) ?? 0)) out.push(field.invalid(child(path, 'generation'), gen, 'must not be decremented'));
   for (const f of ['name', 'namespace', 'uid', 'creationTimestamp', 'deletionTimestamp', 'deletionGracePeriodSeconds']) {
-    out.push(...immutable((n as Obj)[f], (o as Obj)[f], child(path, f)));
+    out.push(...immutable(child(path, f), { next: (n as Obj)[f], old: (o as Obj)[f] }));
   }
   return out;
 }

@@ -31,7 +31,7 @@ const HTTP_HEADER_RE = anchored(HTTP_HEADER_FMT);
 const HTTP_PATH_RE = anchored(HTTP_PATH_FMT);
 
 /** Upstream's RegexError, including its quirk of a double space before "or" when there are several examples. */
-export function regexError(msg: string, fmt: string, ...examples: string[]): string {
+export function regexError(msg: string, { fmt, examples = [] }: { fmt: string; examples?: string[] }): string {
   if (!examples.length) return `${msg} (regex used for validation is '${fmt}')`;
   return `${msg} (e.g. ${examples.map((e) => `'${e}', `).join(' or ')}regex used for validation is '${fmt}')`;
 }
@@ -45,7 +45,7 @@ export function isDNS1123Label(value: string): string[] {
   if (value.length > DNS1123_LABEL_MAX) errs.push(maxLenError(DNS1123_LABEL_MAX));
   if (!DNS1123_LABEL_RE.test(value)) {
     if (DNS1123_SUBDOMAIN_RE.test(value)) errs.push('must not contain dots');
-    else errs.push(regexError("a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character", DNS1123_LABEL_FMT, 'my-name', '123-abc'));
+    else errs.push(regexError("a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character", { fmt: DNS1123_LABEL_FMT, examples: ['my-name', '123-abc'] }));
   }
   return errs;
 }
@@ -54,7 +54,7 @@ export function isDNS1123Subdomain(value: string): string[] {
   const errs: string[] = [];
   if (value.length > DNS1123_SUBDOMAIN_MAX) errs.push(maxLenError(DNS1123_SUBDOMAIN_MAX));
   if (!DNS1123_SUBDOMAIN_RE.test(value)) {
-    errs.push(regexError("a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character", DNS1123_SUBDOMAIN_FMT, 'example.com'));
+    errs.push(regexError("a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character", { fmt: DNS1123_SUBDOMAIN_FMT, examples: ['example.com'] }));
   }
   return errs;
 }
@@ -63,7 +63,7 @@ export function isDNS1035Label(value: string): string[] {
   const errs: string[] = [];
   if (value.length > DNS1123_LABEL_MAX) errs.push(maxLenError(DNS1123_LABEL_MAX));
   if (!DNS1035_LABEL_RE.test(value)) {
-    errs.push(regexError("a DNS-1035 label must consist of lower case alphanumeric characters or '-', start with an alphabetic character, and end with an alphanumeric character", DNS1035_LABEL_FMT, 'my-name', 'abc-123'));
+    errs.push(regexError("a DNS-1035 label must consist of lower case alphanumeric characters or '-', start with an alphabetic character, and end with an alphanumeric character", { fmt: DNS1035_LABEL_FMT, examples: ['my-name', 'abc-123'] }));
   }
   return errs;
 }
@@ -72,7 +72,7 @@ export function isWildcardDNS1123Subdomain(value: string): string[] {
   const errs: string[] = [];
   if (value.length > DNS1123_SUBDOMAIN_MAX) errs.push(maxLenError(DNS1123_SUBDOMAIN_MAX));
   if (!WILDCARD_SUBDOMAIN_RE.test(value)) {
-    errs.push(regexError("a wildcard DNS-1123 subdomain must start with '*.', followed by a valid DNS subdomain, which must consist of lower case alphanumeric characters, '-' or '.' and end with an alphanumeric character", WILDCARD_SUBDOMAIN_FMT, '*.example.com'));
+    errs.push(regexError("a wildcard DNS-1123 subdomain must start with '*.', followed by a valid DNS subdomain, which must consist of lower case alphanumeric characters, '-' or '.' and end with an alphanumeric character", { fmt: WILDCARD_SUBDOMAIN_FMT, examples: ['*.example.com'] }));
   }
   return errs;
 }
@@ -105,11 +105,11 @@ export function isQualifiedName(value: string): string[] {
     if (!prefix.length) errs.push(`prefix part ${EMPTY_ERROR}`);
     else errs.push(...isDNS1123Subdomain(prefix).map((m) => `prefix part ${m}`));
   } else {
-    return [`a valid label key ${regexError(LABEL_KEY_ERR, LABEL_KEY_FMT, 'MyName', 'my.name', '123-abc')} with an optional DNS subdomain prefix and '/' (e.g. 'example.com/MyName')`];
+    return [`a valid label key ${regexError(LABEL_KEY_ERR, { fmt: LABEL_KEY_FMT, examples: ['MyName', 'my.name', '123-abc'] })} with an optional DNS subdomain prefix and '/' (e.g. 'example.com/MyName')`];
   }
   if (!name.length) errs.push(`name part ${EMPTY_ERROR}`);
   else if (name.length > DNS1123_LABEL_MAX) errs.push(`name part ${maxLenError(DNS1123_LABEL_MAX)}`);
-  if (!LABEL_KEY_RE.test(name)) errs.push(`name part ${regexError(LABEL_KEY_ERR, LABEL_KEY_FMT, 'MyName', 'my.name', '123-abc')}`);
+  if (!LABEL_KEY_RE.test(name)) errs.push(`name part ${regexError(LABEL_KEY_ERR, { fmt: LABEL_KEY_FMT, examples: ['MyName', 'my.name', '123-abc'] })}`);
   return errs;
 }
 
@@ -117,7 +117,7 @@ export function isValidLabelValue(value: string): string[] {
   const errs: string[] = [];
   if (value.length > DNS1123_LABEL_MAX) errs.push(maxLenError(DNS1123_LABEL_MAX));
   if (!LABEL_VALUE_RE.test(value)) {
-    errs.push(regexError("a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character", LABEL_VALUE_FMT, 'MyValue', 'my_value', '12345'));
+    errs.push(regexError("a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character", { fmt: LABEL_VALUE_FMT, examples: ['MyValue', 'my_value', '12345'] }));
   }
   return errs;
 }
@@ -148,7 +148,7 @@ export function isConfigMapKey(value: string): string[] {
   const errs: string[] = [];
   if (value.length > DNS1123_SUBDOMAIN_MAX) errs.push(maxLenError(DNS1123_SUBDOMAIN_MAX));
   if (!CONFIG_KEY_RE.test(value)) {
-    errs.push(regexError("a valid config key must consist of alphanumeric characters, '-', '_' or '.'", CONFIG_KEY_FMT, 'key.name', 'KEY_NAME', 'key-name'));
+    errs.push(regexError("a valid config key must consist of alphanumeric characters, '-', '_' or '.'", { fmt: CONFIG_KEY_FMT, examples: ['key.name', 'KEY_NAME', 'key-name'] }));
   }
   return [...errs, ...chDirPrefix(value)];
 }
@@ -156,24 +156,24 @@ export function isConfigMapKey(value: string): string[] {
 export function isEnvVarName(value: string): string[] {
   const errs: string[] = [];
   if (!ENV_VAR_RE.test(value)) {
-    errs.push(regexError("a valid environment variable name must consist of alphabetic characters, digits, '_', '-', or '.', and must not start with a digit", ENV_VAR_FMT, 'my.env-name', 'MY_ENV.NAME', 'MyEnvName1'));
+    errs.push(regexError("a valid environment variable name must consist of alphabetic characters, digits, '_', '-', or '.', and must not start with a digit", { fmt: ENV_VAR_FMT, examples: ['my.env-name', 'MY_ENV.NAME', 'MyEnvName1'] }));
   }
   return [...errs, ...chDirPrefix(value)];
 }
 
 export function isCIdentifier(value: string): string[] {
   if (C_IDENTIFIER_RE.test(value)) return [];
-  return [regexError("a valid C identifier must start with alphabetic character or '_', followed by a string of alphanumeric characters or '_'", C_IDENTIFIER_FMT, 'my_name', 'MY_NAME', 'MyName')];
+  return [regexError("a valid C identifier must start with alphabetic character or '_', followed by a string of alphanumeric characters or '_'", { fmt: C_IDENTIFIER_FMT, examples: ['my_name', 'MY_NAME', 'MyName'] })];
 }
 
 export function isValidPercent(value: string): string[] {
   if (PERCENT_RE.test(value)) return [];
-  return [regexError("a valid percent string must be a numeric string followed by an ending '%'", PERCENT_FMT, '1%', '93%')];
+  return [regexError("a valid percent string must be a numeric string followed by an ending '%'", { fmt: PERCENT_FMT, examples: ['1%', '93%'] })];
 }
 
 export function isHTTPHeaderName(value: string): string[] {
   if (HTTP_HEADER_RE.test(value)) return [];
-  return [regexError("a valid HTTP header must consist of alphanumeric characters or '-'", HTTP_HEADER_FMT, 'X-Header-Name')];
+  return [regexError("a valid HTTP header must consist of alphanumeric characters or '-'", { fmt: HTTP_HEADER_FMT, examples: ['X-Header-Name'] })];
 }
 
 /** "acme.io/foo": a DNS subdomain, '/', then HTTP path characters. Returns [value reported, message] pairs. */
@@ -183,7 +183,7 @@ export function isDomainPrefixedPath(value: string): { value: string; message: s
   const host = value.slice(0, slash);
   const path = value.slice(slash + 1);
   const out = isDNS1123Subdomain(host).map((message) => ({ value: host, message }));
-  if (!HTTP_PATH_RE.test(path)) out.push({ value: path, message: regexError('Invalid path', HTTP_PATH_FMT) });
+  if (!HTTP_PATH_RE.test(path)) out.push({ value: path, message: regexError('Invalid path', { fmt: HTTP_PATH_FMT }) });
   return out;
 }
 

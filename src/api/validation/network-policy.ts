@@ -70,7 +70,7 @@ function validatePeer(peer: Obj, path: string): Causes {
   return out;
 }
 
-function validateRules(rules: unknown, path: string, peersField: 'from' | 'to'): Causes {
+function validateRules(rules: unknown, { path, peersField }: { path: string; peersField: 'from' | 'to' }): Causes {
   const out: Causes = [];
   arr(rules).forEach((r, i) => {
     const rule = obj(r);
@@ -85,8 +85,8 @@ export function validateNetworkPolicy(np: KubeObject, options: { isNamespaced: b
   const out = validateObjectMeta(np.metadata, { isNamespaced: options.isNamespaced, nameFn: nameIsDNSSubdomain, hasKubeFinalizers: true });
   const spec = obj(np.spec);
   out.push(...validateLabelSelector(spec.podSelector, 'spec.podSelector'));
-  out.push(...validateRules(spec.ingress, 'spec.ingress', 'from'));
-  out.push(...validateRules(spec.egress, 'spec.egress', 'to'));
+  out.push(...validateRules(spec.ingress, { path: 'spec.ingress', peersField: 'from' }));
+  out.push(...validateRules(spec.egress, { path: 'spec.egress', peersField: 'to' }));
   const types = arr(spec.policyTypes);
   if (types.length > POLICY_TYPES.length) {
     out.push(field.invalid('spec.policyTypes', types, 'may not specify more than two policyTypes'));

@@ -14,7 +14,7 @@ const UPDATABLE = [
 const MAX_INT32 = 2147483647;
 const MAX_DIFF_LINES = 20;
 
-function containerCountChanged(next: Obj, old: Obj, list: string): Causes {
+function containerCountChanged(next: Obj, old: Obj, { list }: { list: string }): Causes {
   return arr(next[list]).length === arr(old[list]).length ? [] : [field.forbidden(`spec.${list}`, 'pod updates may not add or remove containers')];
 }
 
@@ -50,21 +50,25 @@ function validateOnlyDeletedGates(next: Obj, old: Obj): Causes {
 }
 
 /** A short, readable list of what differs; upstream prints a go-cmp diff here. */
-export function describeDiff(old: unknown, next: unknown, path = 'spec', lines: string[] = []): string[] {
-  if (lines.length >= MAX_DIFF_LINES || semanticEqual(old, next)) return lines;
-  if (isObj(old) && isObj(next)) {
-    for (const k of new Set([...Object.keys(old), ...Object.keys(next)])) describeDiff(old[k], next[k], `${path}.${k}`, lines);
-  } else if (Array.isArray(old) && Array.isArray(next) && old.length === next.length) {
-    old.forEach((o, i) => describeDiff(o, next[i], index(path, i), lines));
-  } else {
-    lines.push(`- ${path}: ${JSON.stringify(old ?? null)}`, `+ ${path}: ${JSON.stringify(next ?? null)}`);
-  }
+export function describeDiff(old: unknown, next: unknown): string[] {
+  const lines: string[] = [];
+  const walk = (o: unknown, n: unknown, path: string): void => {
+    if (lines.length >= MAX_DIFF_LINES || semanticEqual(o, n)) return;
+    if (isObj(o) && isObj(n)) {
+      for (const k of new Set([...Object.keys(o), ...Object.keys(n)])) walk(o[k], n[k], `${path}.${k}`);
+    } else if (Array.isArray(o) && Array.isArray(n) && o.length === n.length) {
+      o.forEach((x, i) => walk(x, n[i], index(path, i)));
+    } else {
+      lines.push(`- ${path}: ${JSON.stringify(o ?? null)}`, `+ ${path}: ${JSON.stringify(n ?? null)}`);
+    }
+  };
+  walk(old, next, 'spec');
   return lines;
 }
 
 export function validatePodSpecUpdate(next: Obj, old: Obj): Causes {
   for (const list of ['containers', 'initContainers']) {
-    const changed = containerCountChanged(next, old, list);
+    const changed = containerCountChanged(next, old, { list });
     if (changed.length) return changed;
   }
   const out: Causes = [];

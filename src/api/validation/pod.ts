@@ -33,7 +33,7 @@ function validateVolumes(volumes: unknown, path: string): { names: Set<string>; 
   return { names, causes };
 }
 
-function validateContainers(spec: Obj, volumes: Set<string>, path: string, gracePeriod: number): Causes {
+function validateContainers(spec: Obj, { volumes, path, gracePeriod }: { volumes: Set<string>; path: string; gracePeriod: number }): Causes {
   const out: Causes = [];
   const containers = arr(spec.containers);
   const containersPath = child(path, 'containers');
@@ -42,18 +42,18 @@ function validateContainers(spec: Obj, volumes: Set<string>, path: string, grace
   containers.forEach((c, i) => {
     const ctr = obj(c);
     const p = index(containersPath, i);
-    out.push(...validateContainerCommon(ctr, volumes, p));
+    out.push(...validateContainerCommon(ctr, { volumes, path: p }));
     if (names.has(str(ctr.name))) out.push(field.duplicate(child(p, 'name'), str(ctr.name)));
     else names.add(str(ctr.name));
-    if (isObj(ctr.lifecycle)) out.push(...validateLifecycle(ctr.lifecycle, child(p, 'lifecycle'), gracePeriod));
-    for (const kind of ['livenessProbe', 'readinessProbe', 'startupProbe'] as const) out.push(...validateProbe(ctr[kind], kind, child(p, kind), gracePeriod));
+    if (isObj(ctr.lifecycle)) out.push(...validateLifecycle(ctr.lifecycle, { path: child(p, 'lifecycle'), gracePeriod }));
+    for (const kind of ['livenessProbe', 'readinessProbe', 'startupProbe'] as const) out.push(...validateProbe(ctr[kind], { kind, path: child(p, kind), gracePeriod }));
     if (isSet(ctr.restartPolicy)) out.push(field.forbidden(child(p, 'restartPolicy'), 'may not be set for non-init containers'));
   });
   const initPath = child(path, 'initContainers');
   arr(spec.initContainers).forEach((c, i) => {
     const ctr = obj(c);
     const p = index(initPath, i);
-    out.push(...validateContainerCommon(ctr, volumes, p));
+    out.push(...validateContainerCommon(ctr, { volumes, path: p }));
     const isSidecar = ctr.restartPolicy === 'Always';
     if (isSet(ctr.restartPolicy) && !isSidecar) out.push(field.notSupported(child(p, 'restartPolicy'), ctr.restartPolicy, ['Always']));
     if (names.has(str(ctr.name))) out.push(field.duplicate(child(p, 'name'), str(ctr.name)));
@@ -61,14 +61,14 @@ function validateContainers(spec: Obj, volumes: Set<string>, path: string, grace
     for (const f of ['lifecycle', 'livenessProbe', 'readinessProbe', 'startupProbe'] as const) {
       if (!isSet(ctr[f])) continue;
       if (!isSidecar) out.push(field.forbidden(child(p, f), 'may not be set for init containers without restartPolicy=Always'));
-      else if (f === 'lifecycle') out.push(...validateLifecycle(ctr.lifecycle, child(p, f), gracePeriod));
-      else out.push(...validateProbe(ctr[f], f, child(p, f), gracePeriod));
+      else if (f === 'lifecycle') out.push(...validateLifecycle(ctr.lifecycle, { path: child(p, f), gracePeriod }));
+      else out.push(...validateProbe(ctr[f], { kind: f, path: child(p, f), gracePeriod }));
     }
   });
   return out;
 }
 
-function validateHostPorts(spec: Obj, path: string, isPod: boolean): Causes {
+function validateHostPorts(spec: Obj, { path, isPod }: { path: string; isPod: boolean }): Causes {
   const out: Causes = [];
   const seen = new Set<string>();
   arr(spec.containers).forEach((c, ci) => {
@@ -93,8 +93,8 @@ export function validatePodSpec(spec: unknown, path: string, options: { isPod: b
   const gracePeriod = num(s.terminationGracePeriodSeconds) ?? 30;
   const volumes = validateVolumes(s.volumes, child(path, 'volumes'));
   const out: Causes = [...volumes.causes];
-  out.push(...validateContainers(s, volumes.names, path, gracePeriod));
-  out.push(...validateHostPorts(s, path, options.isPod));
+  out.push(...validateContainers(s, { volumes: volumes.names, path, gracePeriod }));
+  out.push(...validateHostPorts(s, { path, isPod: options.isPod }));
   const restartPolicy = str(s.restartPolicy) || 'Always';
   if (!RESTART_POLICIES.includes(restartPolicy)) out.push(field.notSupported(child(path, 'restartPolicy'), restartPolicy, RESTART_POLICIES));
   const dnsPolicy = str(s.dnsPolicy) || 'ClusterFirst';

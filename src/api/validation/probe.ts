@@ -14,7 +14,7 @@ export function validatePortNumOrName(port: unknown, path: string): Causes {
 const PROBE_HANDLERS = ['exec', 'httpGet', 'tcpSocket', 'grpc'];
 const LIFECYCLE_HANDLERS = ['exec', 'httpGet', 'tcpSocket', 'sleep'];
 
-function validateHandler(handler: Obj, kinds: string[], path: string, gracePeriod: number | undefined): Causes {
+function validateHandler(handler: Obj, { kinds, path, gracePeriod }: { kinds: string[]; path: string; gracePeriod: number | undefined }): Causes {
   const out: Causes = [];
   let count = 0;
   for (const kind of kinds) {
@@ -52,9 +52,9 @@ function validateHandler(handler: Obj, kinds: string[], path: string, gracePerio
 
 export type ProbeKind = 'livenessProbe' | 'readinessProbe' | 'startupProbe';
 
-export function validateProbe(probe: unknown, kind: ProbeKind, path: string, gracePeriod: number | undefined): Causes {
+export function validateProbe(probe: unknown, { kind, path, gracePeriod }: { kind: ProbeKind; path: string; gracePeriod: number | undefined }): Causes {
   if (!isObj(probe)) return [];
-  const out = validateHandler(probe, PROBE_HANDLERS, path, gracePeriod);
+  const out = validateHandler(probe, { kinds: PROBE_HANDLERS, path, gracePeriod });
   for (const f of ['initialDelaySeconds', 'timeoutSeconds', 'periodSeconds', 'successThreshold', 'failureThreshold']) {
     out.push(...nonNegative(probe[f], child(path, f)));
   }
@@ -68,11 +68,11 @@ export function validateProbe(probe: unknown, kind: ProbeKind, path: string, gra
   return out;
 }
 
-export function validateLifecycle(lifecycle: unknown, path: string, gracePeriod: number | undefined): Causes {
+export function validateLifecycle(lifecycle: unknown, { path, gracePeriod }: { path: string; gracePeriod: number | undefined }): Causes {
   const l = obj(lifecycle);
   const out: Causes = [];
   for (const hook of ['postStart', 'preStop']) {
-    if (isObj(l[hook])) out.push(...validateHandler(l[hook] as Obj, LIFECYCLE_HANDLERS, child(path, hook), gracePeriod));
+    if (isObj(l[hook])) out.push(...validateHandler(l[hook] as Obj, { kinds: LIFECYCLE_HANDLERS, path: child(path, hook), gracePeriod }));
   }
   return out;
 }

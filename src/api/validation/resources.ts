@@ -29,7 +29,7 @@ function validateResourceName(name: string, path: string): Causes {
   return out;
 }
 
-function validateQuantity(name: string, value: unknown, path: string): Causes {
+function validateQuantity(path: string, { name, value }: { name: string; value: unknown }): Causes {
   const q = parseQuantity(value);
   if (q === undefined) return [field.invalid(path, value, QUANTITY_REGEX_MESSAGE)];
   const out: Causes = [];
@@ -49,13 +49,13 @@ export function validateResourceRequirements(resources: unknown, path: string): 
   let hasHugePages = false;
   for (const [name, value] of Object.entries(limits)) {
     out.push(...validateResourceName(name, key(limPath, name)));
-    out.push(...validateQuantity(name, value, key(limPath, name)));
+    out.push(...validateQuantity(key(limPath, name), { name, value }));
     hasCpuOrMemory ||= name === 'cpu' || name === 'memory';
     hasHugePages ||= isHugePages(name);
   }
   for (const [name, value] of Object.entries(requests)) {
     out.push(...validateResourceName(name, key(reqPath, name)));
-    out.push(...validateQuantity(name, value, key(reqPath, name)));
+    out.push(...validateQuantity(key(reqPath, name), { name, value }));
     hasCpuOrMemory ||= name === 'cpu' || name === 'memory';
     hasHugePages ||= isHugePages(name);
     const request = parseQuantity(value);

@@ -23,7 +23,7 @@ export const isExternallyAccessible = (spec: Obj): boolean => {
 };
 export const needsHealthCheck = (spec: Obj): boolean => typeOf(spec) === 'LoadBalancer' && spec.externalTrafficPolicy === 'Local';
 
-function validateServicePort(port: Obj, path: string, requireName: boolean, names: Set<string>): Causes {
+function validateServicePort(port: Obj, { path, requireName, names }: { path: string; requireName: boolean; names: Set<string> }): Causes {
   const out: Causes = [];
   const name = str(port.name);
   if (requireName && !name) out.push(required(child(path, 'name')));
@@ -47,7 +47,7 @@ function validatePorts(spec: Obj): Causes {
   const ports = arr(spec.ports).map(obj);
   const type = typeOf(spec);
   const names = new Set<string>();
-  ports.forEach((p, i) => out.push(...validateServicePort(p, index('spec.ports', i), ports.length > 1, names)));
+  ports.forEach((p, i) => out.push(...validateServicePort(p, { path: index('spec.ports', i), requireName: ports.length > 1, names })));
   if (type === 'ClusterIP') {
     ports.forEach((p, i) => {
       if (num(p.nodePort)) out.push(field.forbidden(`${index('spec.ports', i)}.nodePort`, "may not be used when `type` is 'ClusterIP'"));

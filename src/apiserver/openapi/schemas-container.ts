@@ -1,43 +1,50 @@
-// core/v1 Container and what hangs off it: ports, environment, resources, mounts, probes, security context.
+// core/v1 Container (and EphemeralContainer) and what hangs off them: ports, environment, resources, mounts, probes, security context.
 import {
   atomicList, bool, CORE, int32, int64, intOrString, mergeList, obj, quantity, quantityMap, ref, str, strEnum, strList, time,
 } from './dsl.ts';
-import type { Schema } from './dsl.ts';
+import type { Props, Schema } from './dsl.ts';
 
 const PROTOCOLS = ['TCP', 'UDP', 'SCTP'];
 const probeRef = (what: string) => ref(`${CORE}.Probe`, what, { isPointer: true });
 
+function containerProperties(): Props {
+  return {
+    name: str('Name of the container, unique within the pod (a DNS label). Cannot be changed.'),
+    image: str('Container image to run, such as nginx:1.27.'),
+    command: strList('Entrypoint, replacing the image ENTRYPOINT. Not run in a shell; $(VAR) references are expanded.'),
+    args: strList('Arguments to the entrypoint, replacing the image CMD.'),
+    workingDir: str('Working directory; defaults to the one in the image.'),
+    ports: mergeList(`${CORE}.ContainerPort`, 'Ports the container exposes. Informational, but named ports can be targeted by services.', 'containerPort', { mapKeys: ['containerPort', 'protocol'] }),
+    envFrom: atomicList(`${CORE}.EnvFromSource`, 'Sources that populate environment variables wholesale, such as a ConfigMap.'),
+    env: mergeList(`${CORE}.EnvVar`, 'Environment variables of the container. Merged by name when patched.', 'name'),
+    resources: ref(`${CORE}.ResourceRequirements`, 'Compute resources requested and limited for the container.'),
+    volumeMounts: mergeList(`${CORE}.VolumeMount`, 'Pod volumes mounted into the container filesystem.', 'mountPath'),
+    resizePolicy: atomicList(`${CORE}.ContainerResizePolicy`, 'How the container reacts when its resources are resized in place.'),
+    volumeDevices: mergeList(`${CORE}.VolumeDevice`, 'Block devices attached to the container.', 'devicePath'),
+    livenessProbe: probeRef('Periodic check; the container is restarted when it fails.'),
+    readinessProbe: probeRef('Periodic check; the pod is removed from service endpoints while it fails.'),
+    startupProbe: probeRef('Check that must succeed before the other probes start.'),
+    lifecycle: ref(`${CORE}.Lifecycle`, 'Hooks run after start and before stop.', { isPointer: true }),
+    terminationMessagePath: str('File whose content becomes the termination message. Defaults to /dev/termination-log.'),
+    terminationMessagePolicy: strEnum('Where the termination message comes from.', ['File', 'FallbackToLogsOnError']),
+    imagePullPolicy: strEnum('When to pull the image. Defaults to Always for :latest, IfNotPresent otherwise.', ['Always', 'IfNotPresent', 'Never']),
+    securityContext: ref(`${CORE}.SecurityContext`, 'Security options for this container, overriding the pod-level ones.', { isPointer: true }),
+    stdin: bool('Allocate a stdin buffer for the container.'),
+    stdinOnce: bool('Close stdin after the first attach session ends.'),
+    tty: bool('Allocate a terminal; requires stdin.'),
+    restartPolicy: str('For init containers only: Always makes it a sidecar that keeps running.'),
+  };
+}
+
 function containerFieldSchemas(): Record<string, Schema> {
   return {
-    [`${CORE}.Container`]: obj(
-      'One application container in a pod.',
-      {
-        name: str('Name of the container, unique within the pod (a DNS label). Cannot be changed.'),
-        image: str('Container image to run, such as nginx:1.27.'),
-        command: strList('Entrypoint, replacing the image ENTRYPOINT. Not run in a shell; $(VAR) references are expanded.'),
-        args: strList('Arguments to the entrypoint, replacing the image CMD.'),
-        workingDir: str('Working directory; defaults to the one in the image.'),
-        ports: mergeList(`${CORE}.ContainerPort`, 'Ports the container exposes. Informational, but named ports can be targeted by services.', 'containerPort', { mapKeys: ['containerPort', 'protocol'] }),
-        envFrom: atomicList(`${CORE}.EnvFromSource`, 'Sources that populate environment variables wholesale, such as a ConfigMap.'),
-        env: mergeList(`${CORE}.EnvVar`, 'Environment variables of the container. Merged by name when patched.', 'name'),
-        resources: ref(`${CORE}.ResourceRequirements`, 'Compute resources requested and limited for the container.'),
-        volumeMounts: mergeList(`${CORE}.VolumeMount`, 'Pod volumes mounted into the container filesystem.', 'mountPath'),
-        volumeDevices: mergeList(`${CORE}.VolumeDevice`, 'Block devices attached to the container.', 'devicePath'),
-        livenessProbe: probeRef('Periodic check; the container is restarted when it fails.'),
-        readinessProbe: probeRef('Periodic check; the pod is removed from service endpoints while it fails.'),
-        startupProbe: probeRef('Check that must succeed before the other probes start.'),
-        lifecycle: ref(`${CORE}.Lifecycle`, 'Hooks run after start and before stop.', { isPointer: true }),
-        terminationMessagePath: str('File whose content becomes the termination message. Defaults to /dev/termination-log.'),
-        terminationMessagePolicy: strEnum('Where the termination message comes from.', ['File', 'FallbackToLogsOnError']),
-        imagePullPolicy: strEnum('When to pull the image. Defaults to Always for :latest, IfNotPresent otherwise.', ['Always', 'IfNotPresent', 'Never']),
-        securityContext: ref(`${CORE}.SecurityContext`, 'Security options for this container, overriding the pod-level ones.', { isPointer: true }),
-        stdin: bool('Allocate a stdin buffer for the container.'),
-        stdinOnce: bool('Close stdin after the first attach session ends.'),
-        tty: bool('Allocate a terminal; requires stdin.'),
-        restartPolicy: str('For init containers only: Always makes it a sidecar that keeps running.'),
-      },
+    [`${CORE}.Container`]: obj('One application container in a pod.', containerProperties(), ['name']),
+    [`${CORE}.EphemeralContainer`]: obj(
+      'A temporary container added to a running pod, usually for debugging. Not restarted and without resource guarantees.',
+      { ...containerProperties(), targetContainerName: str('Container whose namespaces (PID, IPC) the ephemeral container joins.') },
       ['name'],
     ),
+    [`${CORE}.ContainerResizePolicy`]: obj('What happens when a resource of a running container is resized.', { resourceName: str('Resource, such as cpu or memory.'), restartPolicy: strEnum('Whether the container restarts to apply the new size.', ['NotRequired', 'RestartContainer']) }, ['resourceName', 'restartPolicy']),
     [`${CORE}.ContainerPort`]: obj(
       'A network port of a container.',
       {
@@ -70,7 +77,9 @@ function containerFieldSchemas(): Record<string, Schema> {
     [`${CORE}.ResourceRequirements`]: obj('Compute resource requests and limits.', {
       limits: quantityMap('Most of each resource the container may use, such as cpu: 500m or memory: 256Mi.'),
       requests: quantityMap('Resources reserved for the container when scheduling. Default to the limits when only those are set.'),
+      claims: mergeList(`${CORE}.ResourceClaim`, 'Dynamically allocated resources (from spec.resourceClaims) this container uses.', 'name'),
     }),
+    [`${CORE}.ResourceClaim`]: obj('A resource claim of the pod used by a container.', { name: str('Name of an entry in pod.spec.resourceClaims.'), request: str('Request within the claim, if only one is used.') }, ['name']),
     [`${CORE}.VolumeMount`]: obj('Where a volume appears in a container.', {
       name: str('Name of the pod volume.'),
       readOnly: bool('Mount read-only.'),
@@ -128,8 +137,17 @@ function probeSchemas(): Record<string, Schema> {
       allowPrivilegeEscalation: bool('Whether a process may gain more privileges than its parent.'),
       procMount: str('Kind of /proc mount.'),
       seccompProfile: ref(`${CORE}.SeccompProfile`, 'Seccomp profile to apply.', { isPointer: true }),
+      appArmorProfile: ref(`${CORE}.AppArmorProfile`, 'AppArmor profile to apply.', { isPointer: true }),
+      seLinuxOptions: ref(`${CORE}.SELinuxOptions`, 'SELinux context of the container.', { isPointer: true }),
+      windowsOptions: ref(`${CORE}.WindowsSecurityContextOptions`, 'Windows-specific settings.', { isPointer: true }),
     }),
     [`${CORE}.Capabilities`]: obj('Linux capabilities.', { add: strList('Capabilities to add.'), drop: strList('Capabilities to drop.') }),
+    [`${CORE}.AppArmorProfile`]: obj('An AppArmor profile.', { type: strEnum('Kind of profile.', ['Localhost', 'RuntimeDefault', 'Unconfined']), localhostProfile: str('Name of a profile loaded on the node, for type Localhost.') }, ['type']),
+    [`${CORE}.SELinuxOptions`]: obj('SELinux labels.', { user: str('SELinux user.'), role: str('SELinux role.'), type: str('SELinux type.'), level: str('SELinux level.') }),
+    [`${CORE}.WindowsSecurityContextOptions`]: obj('Windows-specific security settings.', {
+      gmsaCredentialSpecName: str('Name of the GMSA credential spec.'), gmsaCredentialSpec: str('Content of the GMSA credential spec.'),
+      runAsUserName: str('Windows user to run as.'), hostProcess: bool('Run as a Windows host process.'),
+    }),
     [`${CORE}.SeccompProfile`]: obj('A seccomp profile.', { type: strEnum('Kind of profile.', ['Localhost', 'RuntimeDefault', 'Unconfined']), localhostProfile: str('Path of a profile on the node, for type Localhost.') }, ['type']),
   };
 }
