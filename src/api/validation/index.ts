@@ -59,10 +59,12 @@ const UPDATE: Record<string, Update> = {
   ReplicaSet: validateWorkloadUpdate,
   EndpointSlice: validateEndpointSliceUpdate,
   IngressClass: validateIngressClassUpdate,
+  // the ingress.class annotation must agree with ingressClassName only on create
+  Ingress: (ing, old, options) => [...validateObjectMetaUpdate(ing.metadata, old.metadata), ...validateIngress(ing, { ...options, isCreate: false })],
 };
 
-/** Update-only rules that replace create validation of the new object (Pods and Services validate it themselves). */
-const SELF_CONTAINED = new Set(['Pod', 'Service']);
+/** Kinds whose update rules already validate the new object in full. */
+const SELF_CONTAINED = new Set(['Pod', 'Service', 'Ingress']);
 
 /** Upstream may report one problem from several layers; report each once. */
 function dedupe(causes: Causes): StatusCause[] {

@@ -103,3 +103,17 @@ describe('IngressClass validation', () => {
     assert.deepEqual(summary(validateUpdate('IngressClass', ingressClass({ controller: 'other.dev/ingress' }), old, CLUSTER)), ['spec.controller FieldValueInvalid']);
   });
 });
+
+describe('Ingress updates', () => {
+  it('checks the ingress.class annotation against ingressClassName only on create', () => {
+    const ing = ingress();
+    ing.metadata.annotations = { 'kubernetes.io/ingress.class': 'nginx' };
+    assert.deepEqual(summary(validateCreate('Ingress', ing, { isNamespaced: true })), ['annotations.kubernetes.io/ingress.class FieldValueInvalid']);
+    assert.deepEqual(validateUpdate('Ingress', ing, ing, { isNamespaced: true }), []);
+  });
+
+  it('validates the new rules on update', () => {
+    const next = ingress(rule({ path: 'api', pathType: 'Exact', backend: backend('api') }));
+    assert.deepEqual(summary(validateUpdate('Ingress', next, ingress(), { isNamespaced: true })), ['spec.rules[0].http.paths[0].path FieldValueInvalid']);
+  });
+});
