@@ -93,6 +93,5 @@ export function validateUpdate(kind: string, next: KubeObject, old: KubeObject, 
     causes.push(...(CREATE[kind] ?? validateGenericMeta)(next, options));
     if (update) causes.push(...update(next, old, options));
   }
-  if (CREATE[kind] && kind !== 'Event') causes.push(...validateGenericMeta(next, options));
   return dedupe(causes);
 }

@@ -2,7 +2,7 @@
 import { field } from '../status.ts';
 import { arr, byteLength, child, immutable, index, invalids, isSet, nonNegative, num, obj, required, str } from './causes.ts';
 import type { Causes, Obj } from './causes.ts';
-import { validateLabelName, validateLabels } from './labels.ts';
+import { validateLabels } from './labels.ts';
 import { isQualifiedName, nameIsDNSLabel } from './names.ts';
 import type { NameFn } from './names.ts';
 
@@ -14,8 +14,6 @@ export interface MetaOptions {
   nameFn: NameFn;
   /** core's ValidateObjectMeta also insists unqualified finalizers be standard ones; the generic one does not. */
   hasKubeFinalizers?: boolean;
-  /** Where the metadata sits; `metadata` unless it is a template's. */
-  path?: string;
 }
 
 export function validateAnnotations(annotations: unknown, path: string): Causes {
@@ -80,7 +78,7 @@ export function validateFinalizers(finalizers: unknown, { path, hasKubeFinalizer
 }
 
 export function validateObjectMeta(meta: unknown, options: MetaOptions): Causes {
-  const path = options.path ?? 'metadata';
+  const path = 'metadata';
   const m = obj(meta);
   const out: Causes = [];
   const generateName = str(m.generateName);
@@ -128,4 +126,3 @@ function goStringSlice(values: string[]): string {
   return `[]string{${values.map((v) => JSON.stringify(v)).join(', ')}}`;
 }
 
-export { validateLabelName, validateLabels };
