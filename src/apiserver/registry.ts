@@ -7,7 +7,7 @@ import { findResource, groupVersion, qualifiedKind, qualifiedResource } from '..
 import type { KubeObject } from '../api/types.ts';
 import { alreadyExists, badRequest, conflict, forbidden, internalError, invalid, notFound, StatusError, field } from '../api/status.ts';
 import { applyDefaults } from '../api/defaults/index.ts';
-import { validateCreate, validateUpdate } from '../api/validation/index.ts';
+import { prepareService, validateCreate, validateUpdate } from '../api/validation/index.ts';
 import type { Store, StoredObject } from '../storage/store.ts';
 import { StoreError } from '../storage/store.ts';
 import { collectionPrefix, objectKey } from './keys.ts';
@@ -277,7 +277,9 @@ export class Registry {
   }
 
   #prepareUpdate(r: ResourceInfo, desired: KubeObject, current: KubeObject, subresource: string | undefined): KubeObject {
-    const next = mergeForUpdate(r, desired, current, subresource);
+    let next = mergeForUpdate(r, desired, current, subresource);
+    // upstream drops what the old type carried (nodePorts, clusterIP for ExternalName) before storing
+    if (r.kind === 'Service' && subresource === undefined) next = prepareService(next, current);
     const meta = next.metadata;
     const old = current.metadata;
     meta.uid = old.uid;

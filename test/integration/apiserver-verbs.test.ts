@@ -74,3 +74,27 @@ describe('API server verbs', () => {
     await assert.rejects(c.client.list(configmaps, 'default', { fieldSelector: 'data.v=1' }), (e: StatusError) => e.code === 400);
   });
 });
+
+describe('Service type changes', () => {
+  let c: TestCluster;
+  const services = findResource('', 'v1', 'services')!;
+  before(async () => {
+    c = await startTestCluster();
+  });
+  after(async () => c.stop());
+
+  it('drops and releases nodePorts when a NodePort Service becomes ClusterIP, and allocates again on the way back', async () => {
+    const np = await c.client.create(services, { metadata: { name: 'flip', namespace: 'default' }, spec: { type: 'NodePort', selector: { app: 'f' }, ports: [{ port: 80 }] } });
+    const port = (np.spec as { ports: { nodePort: number }[] }).ports[0].nodePort;
+    assert.ok(port >= 30000 && port <= 32767);
+    const used = c.allocator.usedNodePorts;
+    const cip = await c.client.patch(services, 'default', 'flip', { spec: { type: 'ClusterIP' } });
+    assert.equal((cip.spec as { ports: { nodePort?: number }[] }).ports[0].nodePort, undefined);
+    assert.equal(c.allocator.usedNodePorts, used - 1);
+    const back = await c.client.patch(services, 'default', 'flip', { spec: { type: 'LoadBalancer' } });
+    assert.ok((back.spec as { ports: { nodePort: number }[] }).ports[0].nodePort >= 30000);
+    const ext = await c.client.patch(services, 'default', 'flip', { spec: { type: 'ExternalName', externalName: 'example.test', selector: null } });
+    assert.equal((ext.spec as { clusterIP?: string }).clusterIP, undefined);
+    assert.equal((ext.spec as { ports: { nodePort?: number }[] }).ports[0].nodePort, undefined);
+  });
+});

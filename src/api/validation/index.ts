@@ -95,3 +95,4 @@ export function validateUpdate(kind: string, next: KubeObject, old: KubeObject, 
   }
   return dedupe(causes);
 }
+export { prepareService, dropTypeDependentFields } from './service-update.ts';

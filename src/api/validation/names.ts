@@ -11,7 +11,6 @@ const LABEL_KEY_FMT = '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]';
 const LABEL_VALUE_FMT = `(${LABEL_KEY_FMT})?`;
 const CONFIG_KEY_FMT = '[-._a-zA-Z0-9]+';
 const ENV_VAR_FMT = '[-._a-zA-Z][-._a-zA-Z0-9]*';
-const C_IDENTIFIER_FMT = '[A-Za-z_][A-Za-z0-9_]*';
 const PERCENT_FMT = '[0-9]+%';
 const HTTP_HEADER_FMT = '[-A-Za-z0-9]+';
 const HTTP_PATH_FMT = "[A-Za-z0-9/\\-._~%!$&'()*+,;=:]+";
@@ -25,7 +24,6 @@ const LABEL_KEY_RE = anchored(LABEL_KEY_FMT);
 const LABEL_VALUE_RE = anchored(LABEL_VALUE_FMT);
 const CONFIG_KEY_RE = anchored(CONFIG_KEY_FMT);
 const ENV_VAR_RE = anchored(ENV_VAR_FMT);
-const C_IDENTIFIER_RE = anchored(C_IDENTIFIER_FMT);
 const PERCENT_RE = anchored(PERCENT_FMT);
 const HTTP_HEADER_RE = anchored(HTTP_HEADER_FMT);
 const HTTP_PATH_RE = anchored(HTTP_PATH_FMT);
@@ -161,10 +159,6 @@ export function isEnvVarName(value: string): string[] {
   return [...errs, ...chDirPrefix(value)];
 }
 
-export function isCIdentifier(value: string): string[] {
-  if (C_IDENTIFIER_RE.test(value)) return [];
-  return [regexError("a valid C identifier must start with alphabetic character or '_', followed by a string of alphanumeric characters or '_'", { fmt: C_IDENTIFIER_FMT, examples: ['my_name', 'MY_NAME', 'MyName'] })];
-}
 
 export function isValidPercent(value: string): string[] {
   if (PERCENT_RE.test(value)) return [];

@@ -77,7 +77,8 @@ export function unknownConditions(node: Node, nowMs: number): NodeCondition[] {
   const existing = node.status?.conditions ?? [];
   const out: NodeCondition[] = [];
   if (!existing.some((c) => c.type === 'Ready')) {
-    out.push({ type: 'Ready', status: 'Unknown', reason: 'NodeStatusNeverUpdated', message: 'Kubelet never posted node status.', lastHeartbeatTime: iso(nowMs), lastTransitionTime: iso(nowMs) });
+    // No lastHeartbeatTime: heartbeats are the node's sign of life, and this one would be ours.
+    out.push({ type: 'Ready', status: 'Unknown', reason: 'NodeStatusNeverUpdated', message: 'Kubelet never posted node status.', lastTransitionTime: iso(nowMs) });
   }
   for (const c of existing) {
     if (!PROPAGATED_CONDITIONS.includes(c.type) || c.status === 'Unknown') continue;
@@ -102,8 +103,8 @@ export function reconcileTaints(taints: readonly Taint[] | undefined, wanted: st
   return wanted ? [...kept, { key: wanted, effect: 'NoExecute', timeAdded: iso(nowMs) }] : kept;
 }
 
-export function noExecuteTaint(node: Node): Taint | undefined {
-  return node.spec?.taints?.find((t) => t.effect === 'NoExecute' && MANAGED_TAINTS.includes(t.key));
+export function noExecuteTaint(taints: readonly Taint[] | undefined): Taint | undefined {
+  return taints?.find((t) => t.effect === 'NoExecute' && MANAGED_TAINTS.includes(t.key));
 }
 
 function tolerates(t: Toleration, taint: Taint): boolean {
