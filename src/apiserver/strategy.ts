@@ -3,7 +3,7 @@ import type { ResourceInfo } from '../api/resources.ts';
 import type { KubeObject } from '../api/types.ts';
 import { isDeepStrictEqual } from 'node:util';
 
-const GENERATION_KINDS = new Set(['Deployment', 'ReplicaSet', 'Ingress', 'NetworkPolicy', 'IngressClass']);
+const GENERATION_KINDS = new Set(['Deployment', 'ReplicaSet', 'Ingress', 'NetworkPolicy', 'IngressClass', 'EndpointSlice', 'Service']);
 
 /** Kinds whose PUT may create a missing object (upstream's AllowCreateOnUpdate). */
 export const CREATE_ON_UPDATE = new Set(['Endpoints', 'Event', 'Lease']);

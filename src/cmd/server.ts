@@ -10,6 +10,9 @@ import type { Store } from '../storage/store.ts';
 import { SqliteStore } from '../storage/sqlite-store.ts';
 import { EtcdStore } from '../storage/etcd-store.ts';
 import { dataPaths } from './data-dir.ts';
+import { KubeClient } from '../client/client.ts';
+import { startControllerManager } from './controller-manager.ts';
+import type { ControllerManager } from './controller-manager.ts';
 
 export interface ServerConfig {
   dataDir: string;
@@ -21,6 +24,10 @@ export interface ServerConfig {
   advertiseAddresses: string[];
   serviceCidr?: string;
   nodePortRange?: { min: number; max: number };
+  clusterCidr?: string;
+  lbPool?: string;
+  /** Run the controllers in this process (default true). */
+  hasControllers?: boolean;
 }
 
 /** Repair: the allocator learns every ClusterIP and NodePort the stored Services hold before any write is admitted. */
@@ -67,9 +74,18 @@ export async function runServer(config: ServerConfig): Promise<{ server: ApiServ
   const url = `https://${host}:${port}`;
   writeAtomic(paths.kubeconfig, renderKubeconfig({ server: url, caPem: pki.caCert, certPem: pki.adminCert, keyPem: pki.adminKey }));
   writeAtomic(paths.serverInfo, JSON.stringify({ pid: process.pid, url, port, store: config.store }) + '\n', 0o644);
+  let controllers: ControllerManager | undefined;
+  let client: KubeClient | undefined;
+  if (config.hasControllers !== false) {
+    client = new KubeClient({ server: url, caPem: pki.caCert, certPem: pki.adminCert, keyPem: pki.adminKey });
+    client.userAgent = 'skiff-controller-manager';
+    controllers = await startControllerManager(client, { clusterCidr: config.clusterCidr, lbPool: config.lbPool });
+  }
   isReady = true;
   const stop = async () => {
     isReady = false;
+    controllers?.stop();
+    client?.close();
     await server.close();
     await store.close();
     rmSync(paths.serverInfo, { force: true });

@@ -9,22 +9,36 @@ function isOlder(a: string | undefined, b: string): boolean {
   return a !== undefined && /^\d+$/.test(a) && /^\d+$/.test(b) && BigInt(a) < BigInt(b);
 }
 
-export class SliceTracker {
-  /** owner key → slice name → resourceVersion we wrote, or DELETED. */
-  #expected = new Map<string, Map<string, string | null>>();
+interface Expectation {
+  /** The resourceVersion we wrote, or DELETED. */
+  version: string | null;
+  at: number;
+}
 
-  #for(key: string): Map<string, string | null> {
+export class SliceTracker {
+  /** owner key → slice name → what we wrote. */
+  #expected = new Map<string, Map<string, Expectation>>();
+  #now: () => number;
+  #maxAgeMs: number;
+
+  /** Expectations older than maxAgeMs are dropped, so an event the informer never delivered cannot block a key forever. */
+  constructor(options: { now?: () => number; maxAgeMs?: number } = {}) {
+    this.#now = options.now ?? Date.now;
+    this.#maxAgeMs = options.maxAgeMs ?? 30_000;
+  }
+
+  #for(key: string): Map<string, Expectation> {
     let m = this.#expected.get(key);
     if (!m) this.#expected.set(key, (m = new Map()));
     return m;
   }
 
   recordWrite(key: string, written: EndpointSlice): void {
-    this.#for(key).set(written.metadata.name!, written.metadata.resourceVersion ?? '');
+    this.#for(key).set(written.metadata.name!, { version: written.metadata.resourceVersion ?? '', at: this.#now() });
   }
 
   recordDeletion(key: string, slice: EndpointSlice): void {
-    this.#for(key).set(slice.metadata.name!, DELETED);
+    this.#for(key).set(slice.metadata.name!, { version: DELETED, at: this.#now() });
   }
 
   /**
@@ -36,10 +50,12 @@ export class SliceTracker {
     if (!expected) return false;
     const byName = new Map(cached.map((s) => [s.metadata.name!, s]));
     let isStale = false;
-    for (const [name, rv] of expected) {
+    const oldest = this.#now() - this.#maxAgeMs;
+    for (const [name, { version, at }] of expected) {
       const c = byName.get(name);
-      if (rv === DELETED ? c !== undefined : c === undefined || isOlder(c.metadata.resourceVersion, rv)) isStale = true;
-      else expected.delete(name);
+      const isMet = version === DELETED ? c === undefined : c !== undefined && !isOlder(c.metadata.resourceVersion, version);
+      if (isMet || at < oldest) expected.delete(name);
+      else isStale = true;
     }
     if (!expected.size) this.#expected.delete(key);
     return isStale;
@@ -47,14 +63,14 @@ export class SliceTracker {
 
   /** True if this informer event shows exactly what we wrote: nothing to resync for it. */
   isOwnWrite(key: string, slice: EndpointSlice): boolean {
-    const rv = this.#expected.get(key)?.get(slice.metadata.name!);
-    return rv !== undefined && rv !== DELETED && rv === slice.metadata.resourceVersion;
+    const version = this.#expected.get(key)?.get(slice.metadata.name!)?.version;
+    return version !== undefined && version !== DELETED && version === slice.metadata.resourceVersion;
   }
 
   /** Called when the informer reports a deletion; true if we deleted it ourselves. */
   handleDeletion(key: string, slice: EndpointSlice): boolean {
     const expected = this.#expected.get(key);
-    const wasOurs = expected?.get(slice.metadata.name!) === DELETED;
+    const wasOurs = expected?.get(slice.metadata.name!)?.version === DELETED;
     expected?.delete(slice.metadata.name!);
     if (expected && !expected.size) this.#expected.delete(key);
     return wasOurs;

@@ -1,6 +1,5 @@
 // The loop shared by the endpoint controllers: nothing is queued before every informer listed once, then a
 // full resync; keys go through a WorkQueue that retries failures with back-off.
-import type { Informer } from '../../client/informer.ts';
 import { WorkQueue } from '../runtime/work-queue.ts';
 
 /** The informer cache lags this controller's own writes; retry shortly, quietly. */
@@ -12,7 +11,8 @@ export class StaleCacheError extends Error {
 export interface SyncLoopOptions {
   /** For log lines. */
   name: string;
-  informers: readonly Informer<never>[];
+  /** The informers whose first list must complete before anything is queued. */
+  informers: readonly { readonly synced: Promise<void> }[];
   sync: (key: string) => Promise<void>;
   /** Every key to sync once the caches are complete. */
   initialKeys: () => Iterable<string>;

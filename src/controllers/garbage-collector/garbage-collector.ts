@@ -35,15 +35,19 @@ class GarbageCollector implements Controller {
     const resources = options.resources ?? RESOURCES.filter((r) => r.kind !== 'Event');
     this.#monitored = resources.map((r) => informers.for(r));
     this.#queue = new WorkQueue((uid) => this.#sync(uid), { workers: options.workers ?? 4, baseDelayMs: options.retryBaseDelayMs ?? 20 });
+    // Optimistic-concurrency conflicts are expected while the informer lags our own writes; the retry is enough.
+    this.#queue.onError = (key, e) => {
+      if (!isStatusError(e, 'Conflict')) console.error(`${this.name}: ${key}:`, e instanceof Error ? e.message : e);
+    };
   }
 
+  /** Resolves once the informers (started by the caller, `SharedInformers.start()`) have synced and the workers run. */
   async start(): Promise<void> {
     for (const inf of this.#monitored) {
       const resource = inf.resource;
       const change = (type: GraphChange['type'], object: KubeObject) => this.#onChange({ type, resource, object });
       inf.addHandlers({ onAdd: (o) => change('added', o), onUpdate: (o) => change('updated', o), onDelete: (o) => change('deleted', o) });
     }
-    this.#informers.start();
     await Promise.all(this.#monitored.map((i) => i.synced));
     this.#isSynced = true;
     for (const inf of this.#monitored) {

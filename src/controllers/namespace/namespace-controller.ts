@@ -50,9 +50,9 @@ class NamespaceController implements Controller {
     };
   }
 
+  /** Resolves once the informers (started by the caller, `SharedInformers.start()`) have synced and the workers run. */
   async start(): Promise<void> {
     this.#namespaces.addHandlers({ onAdd: (ns) => this.#enqueue(ns), onUpdate: (ns) => this.#enqueue(ns) });
-    this.#informers.start();
     await this.#namespaces.synced;
     this.#isSynced = true;
     for (const ns of this.#namespaces.list()) this.#enqueue(ns);

@@ -109,7 +109,7 @@ export function noExecuteTaint(taints: readonly Taint[] | undefined): Taint | un
 
 function tolerates(t: Toleration, taint: Taint): boolean {
   if (t.effect && t.effect !== taint.effect) return false;
-  if (t.key ? t.key !== taint.key : t.operator !== 'Exists') return false;
+  if (t.key && t.key !== taint.key) return false;
   return t.operator === 'Exists' || (t.value ?? '') === (taint.value ?? '');
 }
 

@@ -56,9 +56,14 @@ class NodeLifecycleController implements Controller {
     this.#leases = informers.for<Lease>(LEASES);
     this.#pods = informers.for<Pod>(PODS);
     this.#queue = new WorkQueue((name) => this.#sync(name), { workers: 2, baseDelayMs: options.retryBaseDelayMs ?? 50 });
+    // Optimistic-concurrency conflicts are expected while the informer lags our own writes; the retry is enough.
+    this.#queue.onError = (key, e) => {
+      if (!isStatusError(e, 'Conflict')) console.error(`${this.name}: ${key}:`, e instanceof Error ? e.message : e);
+    };
     this.#recorder = new EventRecorder(informers.client, { component: 'node-controller', now: this.#options.now });
   }
 
+  /** Resolves once the informers (started by the caller, `SharedInformers.start()`) have synced and the workers run. */
   async start(): Promise<void> {
     this.#nodes.addHandlers({
       onAdd: (n) => this.#observe(n.metadata.name!),
@@ -69,7 +74,6 @@ class NodeLifecycleController implements Controller {
       if (l.metadata.namespace === this.#options.leaseNamespace) this.#observe(l.metadata.name!);
     };
     this.#leases.addHandlers({ onAdd: onLease, onUpdate: onLease });
-    this.#informers.start();
     await Promise.all([this.#nodes.synced, this.#leases.synced, this.#pods.synced]);
     this.#isSynced = true;
     this.#enqueueAll();
@@ -103,17 +107,19 @@ class NodeLifecycleController implements Controller {
     if (!probe) this.#probes.set(name, (probe = observeProbe(undefined, {}, now)));
     const isAlive = isHealthy(probe, now, this.#options.gracePeriodMs);
     const client = this.#informers.client;
+    let resourceVersion = node.metadata.resourceVersion;
     if (!isAlive) {
       const conditions = unknownConditions(node, now);
       if (conditions.length) {
-        await client.patch(NODES, undefined, name, { status: { conditions } }, { type: 'strategic', subresource: 'status' });
+        const updated = await client.patch<Node>(NODES, undefined, name, { status: { conditions } }, { type: 'strategic', subresource: 'status' });
+        resourceVersion = updated.metadata.resourceVersion;
         if (conditions.some((c) => c.type === 'Ready')) await this.#recorder.record(node, 'Normal', 'NodeNotReady', `Node ${name} status is now: NodeNotReady`);
       }
     }
     const readyStatus = isAlive ? node.status?.conditions?.find((c) => c.type === 'Ready')?.status : 'Unknown';
     const taints = reconcileTaints(node.spec?.taints, desiredNoExecuteTaint(readyStatus, isAlive), now);
     if (taints) {
-      await client.patch(NODES, undefined, name, { metadata: { resourceVersion: node.metadata.resourceVersion }, spec: { taints: taints.length ? taints : null } });
+      await client.patch(NODES, undefined, name, { metadata: { resourceVersion }, spec: { taints: taints.length ? taints : null } });
     }
     const taint = noExecuteTaint(taints ?? node.spec?.taints);
     if (taint) await this.#handlePods(name, taint, now);

@@ -7,6 +7,7 @@ import { Informer } from '../../client/informer.ts';
 export class SharedInformers {
   readonly client: KubeClient;
   #informers = new Map<string, Informer>();
+  #running = new Set<Informer>();
   #isStarted = false;
 
   constructor(client: KubeClient) {
@@ -20,14 +21,21 @@ export class SharedInformers {
     if (!inf) {
       inf = new Informer(this.client, r);
       this.#informers.set(key, inf);
-      if (this.#isStarted) inf.start();
+      if (this.#isStarted) this.#run(inf);
     }
     return inf as unknown as Informer<T>;
   }
 
+  /** Starts every informer not yet running; safe to call more than once. */
   start(): void {
     this.#isStarted = true;
-    for (const inf of this.#informers.values()) if (!inf.hasSynced) inf.start();
+    for (const inf of this.#informers.values()) this.#run(inf);
+  }
+
+  #run(inf: Informer): void {
+    if (this.#running.has(inf)) return;
+    this.#running.add(inf);
+    inf.start();
   }
 
   /** Resolves once every informer created so far has listed once. */

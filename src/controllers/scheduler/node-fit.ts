@@ -59,11 +59,10 @@ export const UNREACHABLE_TAINT = 'node.kubernetes.io/unreachable';
 export const REASON_UNSCHEDULABLE = 'node(s) were unschedulable';
 export const REASON_AFFINITY = "node(s) didn't match Pod's node affinity/selector";
 
-/** Upstream's Toleration.ToleratesTaint: empty key with Exists matches every key, empty effect every effect. */
+/** Upstream's Toleration.ToleratesTaint: an empty key matches every key (validation allows that only with Exists), an empty effect every effect. */
 export function tolerates(toleration: Toleration, taint: Taint): boolean {
   if (toleration.effect && toleration.effect !== taint.effect) return false;
   if (toleration.key && toleration.key !== taint.key) return false;
-  if (!toleration.key && toleration.operator !== 'Exists') return false;
   if (toleration.operator === 'Exists') return true;
   return (toleration.value ?? '') === (taint.value ?? '');
 }

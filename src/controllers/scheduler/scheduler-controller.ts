@@ -52,6 +52,7 @@ class SchedulerController implements Controller {
     this.#recorder = new EventRecorder(informers.client, { component: this.#schedulerName, now: this.#now });
   }
 
+  /** Resolves once the informers (started by the caller, `SharedInformers.start()`) have synced and the workers run. */
   async start(): Promise<void> {
     this.#pods.addHandlers({
       onAdd: (p) => this.#enqueuePod(p),
@@ -71,7 +72,6 @@ class SchedulerController implements Controller {
       },
       onDelete: () => this.#nodeGeneration++,
     });
-    this.#informers.start();
     await Promise.all([this.#pods.synced, this.#nodes.synced]);
     this.#isSynced = true;
     for (const p of this.#pods.list()) this.#enqueuePod(p);
@@ -115,14 +115,16 @@ class SchedulerController implements Controller {
     const { namespace, name } = pod.metadata;
     const client = this.#informers.client;
     const binding = { apiVersion: 'v1', kind: 'Binding', metadata: { name, namespace, uid: pod.metadata.uid }, target: { apiVersion: 'v1', kind: 'Node', name: nodeName } };
+    // Assumed before the request returns, so pods scheduled meanwhile already count it on that node.
+    this.#assumed.set(key, nodeName);
     try {
       await client.request('POST', client.path(PODS, namespace, name, 'binding'), { body: binding });
     } catch (e) {
+      this.#assumed.delete(key);
       // Already bound, being deleted or gone: the informer will tell us; nothing to retry.
       if (isStatusError(e, 'Conflict') || isStatusError(e, 'NotFound')) return;
       throw e;
     }
-    this.#assumed.set(key, nodeName);
     this.#unschedulable.delete(key);
     await this.#recorder.record(pod, 'Normal', 'Scheduled', `Successfully assigned ${namespace}/${name} to ${nodeName}`);
   }

@@ -1,0 +1,348 @@
+// iproute2 (`ip`) adapter: network namespaces, links, addresses, routes, and per-netns sysctls.
+import { CommandError, assertNetnsName, defaultRunner } from './command.ts';
+import type { CommandRunner } from './command.ts';
+
+export type IpErrorCode = 'Exists' | 'NotFound' | 'NetnsNotFound' | 'Failed' | 'DefaultRouteRefused' | 'InvalidArgument';
+
+export class IpError extends Error {
+  override name = 'IpError';
+  readonly code: IpErrorCode;
+  /** The tool's stderr, when a command failed. */
+  readonly stderr: string;
+  constructor(code: IpErrorCode, message: string, options?: { cause?: unknown; stderr?: string }) {
+    super(message, options);
+    this.code = code;
+    this.stderr = options?.stderr ?? '';
+  }
+}
+
+/** Where a command runs: a named netns (under /run/netns), or the host when absent. */
+export interface At {
+  netns?: string;
+}
+
+export interface LinkInfo {
+  name: string;
+  index: number;
+  /** `veth`, `bridge`, … (undefined for plain devices such as lo). */
+  kind?: string;
+  isUp: boolean;
+  operstate: string;
+  master?: string;
+  mac?: string;
+  mtu: number;
+  /** Set when the peer of a veth lives in another netns. */
+  linkNetnsId?: number;
+}
+
+export interface AddressInfo {
+  dev: string;
+  family: 'inet' | 'inet6';
+  local: string;
+  prefixLength: number;
+  /** `local/prefixLength` */
+  cidr: string;
+}
+
+export type RouteType = 'unicast' | 'unreachable' | 'blackhole' | 'prohibit';
+
+export interface RouteSpec {
+  /** A CIDR or single address. `default` and 0.0.0.0/0 are always refused. */
+  dst: string;
+  type?: RouteType;
+  via?: string;
+  dev?: string;
+  metric?: number;
+  src?: string;
+  scope?: 'link' | 'host' | 'global';
+  protocol?: string | number;
+  isOnlink?: boolean;
+}
+
+export interface RouteInfo {
+  dst: string;
+  type: string;
+  gateway?: string;
+  dev?: string;
+  metric?: number;
+  protocol?: string;
+  scope?: string;
+  prefsrc?: string;
+}
+
+export class Ip {
+  #runner: CommandRunner;
+
+  constructor(runner: CommandRunner = defaultRunner) {
+    this.#runner = runner;
+  }
+
+  // ---- namespaces
+
+  /** Creates the netns; returns false if it already existed. */
+  async addNetns(name: string): Promise<boolean> {
+    assertNetnsName(name);
+    try {
+      await this.#ip(['netns', 'add', name]);
+      return true;
+    } catch (e) {
+      if (e instanceof IpError && e.code === 'Exists') return false;
+      throw e;
+    }
+  }
+
+  /** Deletes the netns; returns false if there was none. Processes still inside keep the namespace alive. */
+  async deleteNetns(name: string): Promise<boolean> {
+    assertNetnsName(name);
+    return tolerateMissing(this.#ip(['netns', 'delete', name]));
+  }
+
+  async listNetns(): Promise<string[]> {
+    const { stdout } = await this.#ip(['-j', 'netns', 'list']);
+    return parseJsonArray<{ name: string }>(stdout).map((n) => n.name).sort();
+  }
+
+  async hasNetns(name: string): Promise<boolean> {
+    return (await this.listNetns()).includes(name);
+  }
+
+  /** Pids of processes whose network namespace is `name`. */
+  async netnsPids(name: string): Promise<number[]> {
+    assertNetnsName(name);
+    const { stdout } = await this.#ip(['netns', 'pids', name]);
+    return stdout.split('\n').filter((l) => /^\d+$/.test(l.trim())).map(Number);
+  }
+
+  // ---- links
+
+  /** `ip link add <name> type veth peer name <peer> [netns <peerNetns>]`; the peer may go straight into a netns. */
+  async addVeth(name: string, options: At & { peer: string; peerNetns?: string }): Promise<void> {
+    const peer = ['peer', 'name', options.peer];
+    if (options.peerNetns !== undefined) {
+      assertNetnsName(options.peerNetns);
+      peer.push('netns', options.peerNetns);
+    }
+    await this.#ip(['link', 'add', name, 'type', 'veth', ...peer], options);
+  }
+
+  async addBridge(name: string, options: At = {}): Promise<void> {
+    await this.#ip(['link', 'add', name, 'type', 'bridge'], options);
+  }
+
+  async setLinkUp(name: string, options: At = {}): Promise<void> {
+    await this.#ip(['link', 'set', 'dev', name, 'up'], options);
+  }
+
+  async setLinkDown(name: string, options: At = {}): Promise<void> {
+    await this.#ip(['link', 'set', 'dev', name, 'down'], options);
+  }
+
+  async setMaster(name: string, options: At & { master: string }): Promise<void> {
+    await this.#ip(['link', 'set', 'dev', name, 'master', options.master], options);
+  }
+
+  /** Moves a link into another netns (`ip link set dev <name> netns <to>`). */
+  async moveLink(name: string, options: At & { to: string }): Promise<void> {
+    assertNetnsName(options.to);
+    await this.#ip(['link', 'set', 'dev', name, 'netns', options.to], options);
+  }
+
+  /** Renames a link; it must be down. */
+  async renameLink(name: string, options: At & { to: string }): Promise<void> {
+    await this.#ip(['link', 'set', 'dev', name, 'name', options.to], options);
+  }
+
+  /** Deletes a link (a veth takes its peer with it); returns false if there was none. */
+  async deleteLink(name: string, options: At = {}): Promise<boolean> {
+    return tolerateMissing(this.#ip(['link', 'delete', 'dev', name], options));
+  }
+
+  /** Links, optionally only those whose name starts with `prefix`. */
+  async listLinks(options: At & { prefix?: string } = {}): Promise<LinkInfo[]> {
+    const { stdout } = await this.#ip(['-j', '-d', 'link', 'show'], options);
+    const links = parseJsonArray<RawLink>(stdout).map(toLinkInfo);
+    return options.prefix === undefined ? links : links.filter((l) => l.name.startsWith(options.prefix!));
+  }
+
+  async getLink(name: string, options: At = {}): Promise<LinkInfo | undefined> {
+    return (await this.listLinks(options)).find((l) => l.name === name);
+  }
+
+  // ---- addresses
+
+  /** Adds (or keeps) `cidr`, e.g. 198.18.0.1/24, on `dev`: `ip addr replace` is idempotent. */
+  async addAddress(dev: string, options: At & { cidr: string }): Promise<void> {
+    await this.#ip(['addr', 'replace', options.cidr, 'dev', dev], options);
+  }
+
+  async deleteAddress(dev: string, options: At & { cidr: string }): Promise<boolean> {
+    return tolerateMissing(this.#ip(['addr', 'delete', options.cidr, 'dev', dev], options));
+  }
+
+  async listAddresses(options: At & { dev?: string } = {}): Promise<AddressInfo[]> {
+    const { stdout } = await this.#ip(['-j', 'addr', 'show', ...(options.dev ? ['dev', options.dev] : [])], options);
+    const out: AddressInfo[] = [];
+    for (const link of parseJsonArray<RawLink>(stdout)) {
+      for (const a of link.addr_info ?? []) {
+        if (a.family !== 'inet' && a.family !== 'inet6') continue;
+        out.push({ dev: link.ifname, family: a.family, local: a.local, prefixLength: a.prefixlen, cidr: `${a.local}/${a.prefixlen}` });
+      }
+    }
+    return out;
+  }
+
+  // ---- routes
+
+  async addRoute(route: RouteSpec, options: At = {}): Promise<void> {
+    await this.#ip(['route', 'add', ...routeArgs(route)], options);
+  }
+
+  /** Adds or updates the route with the same destination, type and metric. */
+  async replaceRoute(route: RouteSpec, options: At = {}): Promise<void> {
+    await this.#ip(['route', 'replace', ...routeArgs(route)], options);
+  }
+
+  /** Deletes a route; returns false if there was none. */
+  async deleteRoute(route: RouteSpec, options: At = {}): Promise<boolean> {
+    return tolerateMissing(this.#ip(['route', 'delete', ...routeArgs(route, { isDelete: true })], options));
+  }
+
+  /** Routes of the main table, optionally only those through `dev`. */
+  async listRoutes(options: At & { dev?: string } = {}): Promise<RouteInfo[]> {
+    const { stdout } = await this.#ip(['-j', 'route', 'show'], options);
+    const routes = parseJsonArray<RawRoute>(stdout).map(toRouteInfo);
+    return options.dev === undefined ? routes : routes.filter((r) => r.dev === options.dev);
+  }
+
+  // ---- sysctl (only inside a named netns: the host's settings are not ours to change)
+
+  /** `sysctl -w k=v …` inside `netns`, e.g. setSysctl('skiff-x-node-1', {'net.ipv4.ip_forward': '1'}). */
+  async setSysctl(netns: string, values: Record<string, string | number>): Promise<void> {
+    assertNetnsName(netns);
+    const pairs = Object.entries(values).map(([k, v]) => `${checkSysctlKey(k)}=${v}`);
+    if (pairs.length === 0) return;
+    await wrap(this.#runner.run('sysctl', ['-w', ...pairs], { netns }), 'sysctl');
+  }
+
+  /** Reads one sysctl, on the host or inside a netns. */
+  async readSysctl(key: string, options: At = {}): Promise<string> {
+    const { stdout } = await wrap(this.#runner.run('sysctl', ['-n', checkSysctlKey(key)], options.netns === undefined ? {} : { netns: options.netns }), 'sysctl');
+    return stdout.trim();
+  }
+
+  #ip(args: string[], at: At = {}): Promise<{ stdout: string; stderr: string }> {
+    const prefix: string[] = [];
+    if (at.netns !== undefined) {
+      assertNetnsName(at.netns);
+      prefix.push('-n', at.netns);
+    }
+    return wrap(this.#runner.run('ip', [...prefix, ...args]), 'ip');
+  }
+}
+
+/** The arguments after `ip route add|replace|delete`; refuses default routes. */
+export function routeArgs(route: RouteSpec, options: { isDelete?: boolean } = {}): string[] {
+  if (isDefaultLike(route)) throw new IpError('DefaultRouteRefused', `refusing route to ${route.dst}: skiff never installs a default route`);
+  const args: string[] = [];
+  if (route.type && route.type !== 'unicast') args.push(route.type);
+  args.push(route.dst);
+  if (route.via) args.push('via', route.via);
+  if (route.dev) args.push('dev', route.dev);
+  if (route.src && !options.isDelete) args.push('src', route.src);
+  if (route.scope) args.push('scope', route.scope);
+  if (route.protocol !== undefined) args.push('proto', String(route.protocol));
+  if (route.metric !== undefined) args.push('metric', String(route.metric));
+  if (route.isOnlink && !options.isDelete) args.push('onlink');
+  return args;
+}
+
+/** A default route, or a forwarding route so wide (shorter than /8) that it acts like one. */
+function isDefaultLike(route: RouteSpec): boolean {
+  const dst = route.dst.trim().toLowerCase();
+  if (dst === 'default' || dst === 'all' || dst === 'any') return true;
+  const len = dst.includes('/') ? Number(dst.split('/')[1]) : 32;
+  if (!Number.isInteger(len)) return false;
+  const forwards = !route.type || route.type === 'unicast';
+  return len === 0 || (forwards && len < 8);
+}
+
+function checkSysctlKey(key: string): string {
+  if (!/^[a-z0-9_]+(\.[A-Za-z0-9_-]+)+$/.test(key)) throw new IpError('InvalidArgument', `invalid sysctl key ${JSON.stringify(key)}`);
+  return key;
+}
+
+async function tolerateMissing(p: Promise<unknown>): Promise<boolean> {
+  try {
+    await p;
+    return true;
+  } catch (e) {
+    if (e instanceof IpError && (e.code === 'NotFound' || e.code === 'NetnsNotFound')) return false;
+    throw e;
+  }
+}
+
+/** Maps a failed command to an IpError whose code says what kind of failure it was. */
+async function wrap<T>(p: Promise<T>, tool: string): Promise<T> {
+  try {
+    return await p;
+  } catch (e) {
+    if (!(e instanceof CommandError)) throw e;
+    if (e.code === 'InvalidArgument') throw new IpError('InvalidArgument', e.message, { cause: e });
+    throw new IpError(classify(e.stderr), `${tool}: ${e.message}`, { cause: e, stderr: e.stderr });
+  }
+}
+
+export function classify(stderr: string): IpErrorCode {
+  if (/Cannot open network namespace|Invalid netns name|Failed to open netns|nsenter: cannot open/i.test(stderr)) return 'NetnsNotFound';
+  if (/File exists/i.test(stderr)) return 'Exists';
+  if (/Cannot find device|No such process|No such file or directory|does not exist|Cannot assign requested address/i.test(stderr)) return 'NotFound';
+  return 'Failed';
+}
+
+interface RawLink {
+  ifindex: number;
+  ifname: string;
+  flags?: string[];
+  mtu: number;
+  operstate: string;
+  master?: string;
+  address?: string;
+  link_netnsid?: number;
+  linkinfo?: { info_kind?: string };
+  addr_info?: { family: string; local: string; prefixlen: number }[];
+}
+
+interface RawRoute {
+  type?: string;
+  dst: string;
+  gateway?: string;
+  dev?: string;
+  metric?: number;
+  protocol?: string;
+  scope?: string;
+  prefsrc?: string;
+}
+
+function toLinkInfo(l: RawLink): LinkInfo {
+  const info: LinkInfo = { name: l.ifname, index: l.ifindex, isUp: (l.flags ?? []).includes('UP'), operstate: l.operstate, mtu: l.mtu };
+  if (l.linkinfo?.info_kind) info.kind = l.linkinfo.info_kind;
+  if (l.master) info.master = l.master;
+  if (l.address) info.mac = l.address;
+  if (l.link_netnsid !== undefined) info.linkNetnsId = l.link_netnsid;
+  return info;
+}
+
+function toRouteInfo(r: RawRoute): RouteInfo {
+  const info: RouteInfo = { dst: r.dst, type: r.type ?? 'unicast' };
+  for (const k of ['gateway', 'dev', 'metric', 'protocol', 'scope', 'prefsrc'] as const) {
+    if (r[k] !== undefined) (info as unknown as Record<string, unknown>)[k] = r[k];
+  }
+  return info;
+}
+
+function parseJsonArray<T>(text: string): T[] {
+  const t = text.trim();
+  if (t === '') return [];
+  const v: unknown = JSON.parse(t);
+  return Array.isArray(v) ? (v as T[]) : [];
+}
