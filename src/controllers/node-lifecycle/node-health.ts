@@ -3,36 +3,9 @@
 // matter), what its conditions and NoExecute taints should become, and what happens to its pods.
 import type { KubeObject, Pod } from '../../api/types.ts';
 
-export type TaintEffect = 'NoSchedule' | 'PreferNoSchedule' | 'NoExecute';
-
-export interface Taint {
-  key: string;
-  value?: string;
-  effect: TaintEffect;
-  timeAdded?: string;
-}
-
-export interface Toleration {
-  key?: string;
-  operator?: 'Exists' | 'Equal';
-  value?: string;
-  effect?: TaintEffect | '';
-  tolerationSeconds?: number;
-}
-
-export interface NodeCondition {
-  type: string;
-  status: 'True' | 'False' | 'Unknown';
-  reason?: string;
-  message?: string;
-  lastHeartbeatTime?: string;
-  lastTransitionTime?: string;
-}
-
-export interface Node extends KubeObject {
-  spec?: { taints?: Taint[]; [key: string]: unknown };
-  status?: { conditions?: NodeCondition[]; [key: string]: unknown };
-}
+export type { TaintEffect, Taint, Toleration, NodeCondition, Node } from '../../api/nodes.ts';
+import type { Taint, Toleration, NodeCondition, Node } from '../../api/nodes.ts';
+import { tolerates } from '../../api/nodes.ts';
 
 export interface Lease extends KubeObject {
   spec?: { holderIdentity?: string; leaseDurationSeconds?: number; renewTime?: string };
@@ -107,11 +80,6 @@ export function noExecuteTaint(taints: readonly Taint[] | undefined): Taint | un
   return taints?.find((t) => t.effect === 'NoExecute' && MANAGED_TAINTS.includes(t.key));
 }
 
-function tolerates(t: Toleration, taint: Taint): boolean {
-  if (t.effect && t.effect !== taint.effect) return false;
-  if (t.key && t.key !== taint.key) return false;
-  return t.operator === 'Exists' || (t.value ?? '') === (taint.value ?? '');
-}
 
 /**
  * When (ms) a pod on a node tainted with `taint` is evicted: taint time plus the shortest tolerationSeconds of

@@ -4,36 +4,10 @@ import type { KubeObject, Pod } from '../../api/types.ts';
 import { matchesRequirements } from '../../api/selectors.ts';
 import type { LabelOperator } from '../../api/selectors.ts';
 
-export type TaintEffect = 'NoSchedule' | 'PreferNoSchedule' | 'NoExecute';
-
-export interface Taint {
-  key: string;
-  value?: string;
-  effect: TaintEffect;
-  timeAdded?: string;
-}
-
-export interface Toleration {
-  key?: string;
-  operator?: 'Exists' | 'Equal';
-  value?: string;
-  effect?: TaintEffect | '';
-  tolerationSeconds?: number;
-}
-
-export interface NodeCondition {
-  type: string;
-  status: 'True' | 'False' | 'Unknown';
-  reason?: string;
-  message?: string;
-  lastHeartbeatTime?: string;
-  lastTransitionTime?: string;
-}
-
-export interface Node extends KubeObject {
-  spec?: { unschedulable?: boolean; taints?: Taint[]; [key: string]: unknown };
-  status?: { conditions?: NodeCondition[]; [key: string]: unknown };
-}
+export type { TaintEffect, Taint, Toleration, NodeCondition, Node } from '../../api/nodes.ts';
+export { tolerates } from '../../api/nodes.ts';
+import { tolerates } from '../../api/nodes.ts';
+import type { Taint, Toleration, NodeCondition, Node } from '../../api/nodes.ts';
 
 export interface NodeSelectorRequirement {
   key: string;
@@ -58,14 +32,6 @@ export const UNREACHABLE_TAINT = 'node.kubernetes.io/unreachable';
 
 export const REASON_UNSCHEDULABLE = 'node(s) were unschedulable';
 export const REASON_AFFINITY = "node(s) didn't match Pod's node affinity/selector";
-
-/** Upstream's Toleration.ToleratesTaint: an empty key matches every key (validation allows that only with Exists), an empty effect every effect. */
-export function tolerates(toleration: Toleration, taint: Taint): boolean {
-  if (toleration.effect && toleration.effect !== taint.effect) return false;
-  if (toleration.key && toleration.key !== taint.key) return false;
-  if (toleration.operator === 'Exists') return true;
-  return (toleration.value ?? '') === (taint.value ?? '');
-}
 
 export function isTolerated(taint: Taint, tolerations: readonly Toleration[] | undefined): boolean {
   return (tolerations ?? []).some((t) => tolerates(t, taint));

@@ -33,6 +33,8 @@ export interface LinkInfo {
   mtu: number;
   /** Set when the peer of a veth lives in another netns. */
   linkNetnsId?: number;
+  /** `link_index`: for a veth, the peer's ifindex (numbered in the peer's own netns). */
+  peerIndex?: number;
 }
 
 export interface AddressInfo {
@@ -308,6 +310,7 @@ interface RawLink {
   master?: string;
   address?: string;
   link_netnsid?: number;
+  link_index?: number;
   linkinfo?: { info_kind?: string };
   addr_info?: { family: string; local: string; prefixlen: number }[];
 }
@@ -329,6 +332,7 @@ function toLinkInfo(l: RawLink): LinkInfo {
   if (l.master) info.master = l.master;
   if (l.address) info.mac = l.address;
   if (l.link_netnsid !== undefined) info.linkNetnsId = l.link_netnsid;
+  if (l.link_index !== undefined) info.peerIndex = l.link_index;
   return info;
 }
 
