@@ -12,6 +12,7 @@ export const ALLOWED: Record<string, string[]> = {
   lib: [],
   storage: ['lib'],
   platform: ['lib'],
+  sandbox: ['lib', 'platform'],
   netfilter: ['lib', 'platform'],
   client: ['api', 'lib'],
   apiserver: ['api', 'storage', 'lib'],

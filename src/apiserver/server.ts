@@ -46,6 +46,7 @@ export class ApiServer {
   readonly server: https.Server;
   #handler: ResourceHandler;
   #options: ApiServerOptions;
+  #extraServers: https.Server[] = [];
   podConnector: PodConnector;
 
   constructor(options: ApiServerOptions) {
@@ -53,17 +54,25 @@ export class ApiServer {
     this.registry = new Registry(options.store, { admission: chainAdmission(options.admission ?? []), now: options.now });
     this.#handler = new ResourceHandler(this.registry, { now: options.now });
     this.podConnector = options.podConnector ?? unavailablePodConnector;
-    const c = options.credentials;
-    this.server = https.createServer({ ca: c.ca, cert: c.cert, key: c.key, requestCert: true, rejectUnauthorized: false, keepAliveTimeout: 65_000 });
-    this.server.on('request', (req, res) => void this.#onRequest(req, res));
-    this.server.on('upgrade', (req, socket, head) => void this.#onUpgrade(req, socket, head));
+    this.server = this.#createServer();
   }
 
+  #createServer(): https.Server {
+    const c = this.#options.credentials;
+    const server = https.createServer({ ca: c.ca, cert: c.cert, key: c.key, requestCert: true, rejectUnauthorized: false, keepAliveTimeout: 65_000 });
+    server.on('request', (req, res) => void this.#onRequest(req, res));
+    server.on('upgrade', (req, socket, head) => void this.#onUpgrade(req, socket, head));
+    return server;
+  }
+
+  /** Listens on host:port; called again, it listens on one more address (e.g. loopback and the control-plane address). */
   listen(port: number, host: string): Promise<void> {
+    const server = this.server.listening ? this.#createServer() : this.server;
+    if (server !== this.server) this.#extraServers.push(server);
     return new Promise((resolve, reject) => {
-      this.server.once('error', reject);
-      this.server.listen(port, host, () => {
-        this.server.off('error', reject);
+      server.once('error', reject);
+      server.listen(port, host, () => {
+        server.off('error', reject);
         resolve();
       });
     });
@@ -74,8 +83,10 @@ export class ApiServer {
   }
 
   async close(): Promise<void> {
-    this.server.closeAllConnections();
-    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+    await Promise.all([this.server, ...this.#extraServers].map((server) => {
+      server.closeAllConnections();
+      return new Promise<void>((resolve) => server.close(() => resolve()));
+    }));
   }
 
   /** Authenticated user name, or undefined. */

@@ -6,14 +6,24 @@ import { fileURLToPath } from 'node:url';
 import { dataPaths } from '../cmd/data-dir.ts';
 import type { DataPaths } from '../cmd/data-dir.ts';
 import { waitFor } from '../lib/wait.ts';
+import { readKubeconfig } from '../lib/kubeconfig.ts';
+import { KubeClient } from '../client/client.ts';
+import { findResource } from '../api/resources.ts';
+import type { Node } from '../api/nodes.ts';
+import { buildNodes, destroyNodes, startAgents } from '../cmd/nodes.ts';
+import { defaultPlan, hostAddress, validatePlan } from '../cmd/network.ts';
+import type { NetworkPlan } from '../cmd/network.ts';
 
 export interface ClusterConfig {
   store: string;
   port: number;
   bindAddress: string;
+  /** Nodes of the one-machine sandbox; 0 runs the control plane alone (no root, no network changes). */
+  nodes: number;
+  plan: NetworkPlan;
 }
 
-const DEFAULTS: ClusterConfig = { store: 'sqlite', port: 6443, bindAddress: '127.0.0.1' };
+const DEFAULTS: ClusterConfig = { store: 'sqlite', port: 6443, bindAddress: '127.0.0.1', nodes: 1, plan: defaultPlan() };
 const MAIN = fileURLToPath(new URL('./main.ts', import.meta.url));
 
 export function readConfig(paths: DataPaths): ClusterConfig | undefined {
@@ -56,17 +66,25 @@ function probeReady(url: string, ca: string): Promise<boolean> {
 
 type Say = (line: string) => void;
 
-export async function up(dataDir: string, overrides: Partial<ClusterConfig>, say: Say): Promise<void> {
+export async function up(dataDir: string, overrides: Partial<Omit<ClusterConfig, 'plan'>> & { plan?: Partial<NetworkPlan> }, say: Say): Promise<void> {
   const paths = dataPaths(dataDir);
   mkdirSync(paths.dir, { recursive: true, mode: 0o700 });
   const previous = readConfig(paths);
-  const config: ClusterConfig = { ...DEFAULTS, ...previous, ...Object.fromEntries(Object.entries(overrides).filter(([, v]) => v !== undefined)) };
+  const given = Object.fromEntries(Object.entries(overrides).filter(([k, v]) => v !== undefined && k !== 'plan'));
+  const config: ClusterConfig = { ...DEFAULTS, ...previous, ...given, plan: validatePlan({ ...DEFAULTS.plan, ...previous?.plan, ...overrides.plan }) };
+  const started = Date.now();
+  if (config.nodes > 0) {
+    if (process.getuid?.() !== 0) throw new Error(`building ${config.nodes} node(s) needs root (network namespaces, links, routes); run as root or use --nodes 0`);
+    say(`• network: bridge ${config.plan.bridge} ${hostAddress(config.plan)}, ${config.nodes} node namespace(s), pods ${config.plan.clusterCidr}, services ${config.plan.serviceCidr}`);
+    await buildNodes(config.plan, config.nodes, say);
+  }
   const running = runningServer(paths);
   if (running) {
     if (previous && (previous.store !== config.store || previous.port !== config.port)) {
       say(`! the running server uses --store ${previous.store} --port ${previous.port}; run 'skiff down' first to change them`);
     }
     say(`✓ skiff server already running (pid ${running.pid}) at ${running.url}`);
+    await startNodes(paths, config, say);
     printNext(paths, say);
     return;
   }
@@ -75,7 +93,9 @@ export async function up(dataDir: string, overrides: Partial<ClusterConfig>, say
   say(`• data dir ${paths.dir} (store: ${config.store})`);
   say('• starting the API server');
   const log = openSync(paths.serverLog, 'a');
-  const child = spawn(process.execPath, [MAIN, 'server', '--data-dir', paths.dir, '--store', config.store, '--port', String(config.port), '--bind-address', config.bindAddress], {
+  const serverArgs = [MAIN, 'server', '--data-dir', paths.dir, '--store', config.store, '--port', String(config.port), '--bind-address', config.bindAddress, '--network-plan', JSON.stringify(config.plan)];
+  if (config.nodes > 0) serverArgs.push('--advertise-address', hostAddress(config.plan), '--sandbox');
+  const child = spawn(process.execPath, serverArgs, {
     detached: true,
     stdio: ['ignore', log, log],
   });
@@ -97,7 +117,30 @@ export async function up(dataDir: string, overrides: Partial<ClusterConfig>, say
     return probeReady(info.url, ca);
   }, { timeoutMs: 30_000 });
   say(`✓ API server ready at ${info.url} (pid ${info.pid})`);
+  await startNodes(paths, config, say);
+  say(`✓ up in ${((Date.now() - started) / 1000).toFixed(1)}s`);
   printNext(paths, say);
+}
+
+async function startNodes(paths: DataPaths, config: ClusterConfig, say: Say): Promise<void> {
+  if (config.nodes <= 0) return;
+  const info = JSON.parse(readFileSync(paths.serverInfo, 'utf8')) as { port: number };
+  const pki = { caCert: readFileSync(`${paths.pki}/ca.crt`, 'utf8'), caKey: readFileSync(`${paths.pki}/ca.key`, 'utf8') };
+  startAgents({ dataDir: paths.dir, plan: config.plan, nodeCount: config.nodes, serverPort: info.port, pki, say });
+  const client = new KubeClient(readKubeconfig(paths.kubeconfig));
+  const nodes = findResource('', 'v1', 'nodes')!;
+  try {
+    let last = '';
+    await waitFor(`${config.nodes} node(s) to be Ready`, async () => {
+      const list = await client.list<Node>(nodes);
+      const ready = list.items.filter((n) => n.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True')).map((n) => n.metadata.name);
+      const line = `  nodes Ready: ${ready.length}/${config.nodes}${ready.length ? ` (${ready.join(', ')})` : ''}`;
+      if (line !== last) say((last = line));
+      return ready.length >= config.nodes;
+    }, { timeoutMs: 60_000, intervalMs: 100 });
+  } finally {
+    client.close();
+  }
 }
 
 function printNext(paths: DataPaths, say: Say): void {
@@ -117,6 +160,8 @@ function tail(path: string): string {
 
 export async function down(dataDir: string, options: { isPurge: boolean }, say: Say): Promise<void> {
   const paths = dataPaths(dataDir);
+  const config = readConfig(paths);
+  if (config && config.nodes > 0) await destroyNodes({ dataDir: paths.dir, plan: config.plan, say });
   const running = runningServer(paths);
   if (running) {
     say(`• stopping the API server (pid ${running.pid})`);

@@ -7,7 +7,9 @@ import { down, status, up } from './cluster.ts';
 const USAGE = `skiff — Kubernetes service networking on one Linux machine or many
 
 Usage:
-  skiff up [--data-dir DIR] [--store sqlite|etcd://HOST:PORT] [--port 6443]
+  skiff up [--data-dir DIR] [--store sqlite|etcd://HOST:PORT] [--port 6443] [--nodes 1]
+           [--cluster-name skiff] [--bridge skiff0] [--underlay-cidr 198.18.0.0/24]
+           [--cluster-cidr 198.18.128.0/17] [--service-cidr 198.19.0.0/16] [--lb-pool 198.18.1.0/24]
   skiff down [--data-dir DIR] [--purge]
   skiff status [--data-dir DIR]
   skiff kubeconfig [--data-dir DIR]        prints the admin kubeconfig's path
@@ -16,7 +18,17 @@ Usage:
 
 The data dir defaults to /var/lib/skiff; SKIFF_DATA_DIR overrides it.`;
 
-const BOOLEAN_FLAGS = new Set(['purge', 'help']);
+const BOOLEAN_FLAGS = new Set(['purge', 'help', 'sandbox']);
+
+function planFlags(args: ReturnType<typeof parseArgs>): Record<string, string> {
+  const out: Record<string, string> = {};
+  const map: Record<string, string> = { 'cluster-name': 'clusterName', bridge: 'bridge', 'underlay-cidr': 'underlayCidr', 'cluster-cidr': 'clusterCidr', 'service-cidr': 'serviceCidr', 'lb-pool': 'lbPool' };
+  for (const [flag, key] of Object.entries(map)) {
+    const v = stringFlag(args, flag);
+    if (v !== undefined) out[key] = v;
+  }
+  return out;
+}
 
 async function main(argv: string[]): Promise<number> {
   const args = parseArgs(argv, BOOLEAN_FLAGS);
@@ -25,7 +37,13 @@ async function main(argv: string[]): Promise<number> {
   const say = (line: string) => console.log(line);
   switch (command) {
     case 'up':
-      await up(dataDir, { store: stringFlag(args, 'store'), port: args.flags.has('port') ? intFlag(args, 'port', 6443) : undefined, bindAddress: stringFlag(args, 'bind-address') }, say);
+      await up(dataDir, {
+        store: stringFlag(args, 'store'),
+        port: args.flags.has('port') ? intFlag(args, 'port', 6443) : undefined,
+        bindAddress: stringFlag(args, 'bind-address'),
+        nodes: args.flags.has('nodes') ? intFlag(args, 'nodes', 1) : undefined,
+        plan: planFlags(args),
+      }, say);
       return 0;
     case 'down':
       await down(dataDir, { isPurge: args.flags.has('purge') }, say);
@@ -42,6 +60,8 @@ async function main(argv: string[]): Promise<number> {
         port: intFlag(args, 'port', 6443),
         bindAddress: stringFlag(args, 'bind-address') ?? '127.0.0.1',
         advertiseAddresses: (stringFlag(args, 'advertise-address') ?? '').split(',').filter(Boolean),
+        plan: stringFlag(args, 'network-plan') ? JSON.parse(stringFlag(args, 'network-plan')!) : undefined,
+        hasSandbox: args.flags.has('sandbox'),
       });
       console.log(`skiff server ${process.pid} ready`);
       await new Promise<void>((resolve) => {

@@ -13,6 +13,8 @@ import { dataPaths } from './data-dir.ts';
 import { KubeClient } from '../client/client.ts';
 import { startControllerManager } from './controller-manager.ts';
 import type { ControllerManager } from './controller-manager.ts';
+import type { NetworkPlan } from '../sandbox/network-plan.ts';
+import { startHostRouteSync } from './host-routes.ts';
 
 export interface ServerConfig {
   dataDir: string;
@@ -28,6 +30,9 @@ export interface ServerConfig {
   lbPool?: string;
   /** Run the controllers in this process (default true). */
   hasControllers?: boolean;
+  /** The one-machine network plan; with `hasSandbox`, the server also keeps host routes to pod CIDRs. */
+  plan?: NetworkPlan;
+  hasSandbox?: boolean;
 }
 
 /** Repair: the allocator learns every ClusterIP and NodePort the stored Services hold before any write is admitted. */
@@ -58,7 +63,7 @@ export async function runServer(config: ServerConfig): Promise<{ server: ApiServ
   const pki = await ensurePki(paths.pki, { serverHosts: hosts, serverIPs: ips });
   const store = await openStore(config.store, paths.database);
   let isReady = false;
-  const allocator = new ServiceAllocator({ serviceCidr: config.serviceCidr, nodePortRange: config.nodePortRange });
+  const allocator = new ServiceAllocator({ serviceCidr: config.serviceCidr ?? config.plan?.serviceCidr, nodePortRange: config.nodePortRange });
   const server = new ApiServer({
     store,
     credentials: { ca: pki.caCert, cert: pki.serverCert, key: pki.serverKey, tokens: new Map([[pki.adminToken, 'skiff-admin']]) },
@@ -68,6 +73,8 @@ export async function runServer(config: ServerConfig): Promise<{ server: ApiServ
   await repairAllocations(allocator, server);
   await server.listen(config.port, config.bindAddress);
   const { port } = server.address();
+  // the control-plane address on the underlay, where agents in node namespaces reach the server
+  for (const a of config.advertiseAddresses) if (/^\d+\.\d+\.\d+\.\d+$/.test(a) && a !== config.bindAddress && config.bindAddress !== '0.0.0.0') await server.listen(port, a);
   await ensureSystemNamespaces(server.registry);
   await ensureKubernetesService(server.registry, { clusterIP: allocator.addressAt(1), address: config.advertiseAddresses.find((a) => /^\d+\.\d+\.\d+\.\d+$/.test(a)) ?? config.bindAddress, port });
   const host = config.bindAddress === '0.0.0.0' ? '127.0.0.1' : config.bindAddress;
@@ -79,11 +86,13 @@ export async function runServer(config: ServerConfig): Promise<{ server: ApiServ
   if (config.hasControllers !== false) {
     client = new KubeClient({ server: url, caPem: pki.caCert, certPem: pki.adminCert, keyPem: pki.adminKey });
     client.userAgent = 'skiff-controller-manager';
-    controllers = await startControllerManager(client, { clusterCidr: config.clusterCidr, lbPool: config.lbPool });
+    controllers = await startControllerManager(client, { clusterCidr: config.clusterCidr ?? config.plan?.clusterCidr, lbPool: config.lbPool ?? config.plan?.lbPool });
   }
+  const hostRoutes = config.hasSandbox && config.plan && client ? startHostRouteSync(client, config.plan) : undefined;
   isReady = true;
   const stop = async () => {
     isReady = false;
+    hostRoutes?.stop();
     controllers?.stop();
     client?.close();
     await server.close();

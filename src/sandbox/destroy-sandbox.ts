@@ -8,7 +8,7 @@ import { Nft } from '../platform/linux/nft.ts';
 import { clusterPrefix, hostVethPrefix, validatePlan } from './network-plan.ts';
 import type { NetworkPlan } from './network-plan.ts';
 import { SandboxError } from './sandbox-error.ts';
-import { unreachableRoutes } from './sandbox.ts';
+import { unreachableRoutes } from './host-routes.ts';
 
 export interface DestroyOptions {
   runner?: CommandRunner;

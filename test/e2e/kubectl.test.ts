@@ -11,7 +11,7 @@ const SEEDS_CHANGED = join(REPO, 'test/fixtures/seeds-changed.yaml');
 describe('kubectl against skiff up', () => {
   const c = new SkiffCluster();
   before(async () => {
-    const r = await c.skiff('up', '--port', '0');
+    const r = await c.skiff('up', '--port', '0', '--nodes', '0');
     assert.equal(r.code, 0, r.stdout + r.stderr);
     assert.match(r.stdout, /API server ready/);
   });

@@ -9,7 +9,7 @@ import { isAlive } from '../../src/cli/cluster.ts';
 import { waitFor } from '../../src/lib/wait.ts';
 
 async function survivesRestarts(c: SkiffCluster, store: string): Promise<void> {
-  let r = await c.skiff('up', '--port', '0', '--store', store);
+  let r = await c.skiff('up', '--port', '0', '--nodes', '0', '--store', store);
   assert.equal(r.code, 0, r.stdout + r.stderr);
   await c.kubectl('create', 'configmap', 'keep-me', '--from-literal=a=1');
   await c.kubectl('create', 'service', 'clusterip', 'keep-svc', '--tcp=80:8080');

@@ -171,7 +171,7 @@ describe('Deployment controller', () => {
     } finally {
       kubelet.isAutoReady = true;
     }
-    for (const p of kubelet.live('prop-')) if (p.status?.phase === 'Pending') await kubelet.setReady(p, true);
+    for (const p of kubelet.live('prop-')) if (p.status?.phase === 'Pending') await kubelet.setReady(p, true).catch(() => undefined); // may be deleted by then
     const d = await rolledOut('prop');
     assert.equal(d.status?.availableReplicas, 15);
   });
@@ -183,7 +183,7 @@ describe('Deployment controller', () => {
     await setImage('pause', 'agnhost:v2');
     const d = await waitFor('paused observed', async () => {
       const x = await getD('pause');
-      return x.status?.observedGeneration === x.metadata.generation && x.status.conditions?.find((k) => k.type === 'Progressing')?.reason === 'DeploymentPaused' && x;
+      return x.status?.observedGeneration === x.metadata.generation && x.status?.conditions?.find((k) => k.type === 'Progressing')?.reason === 'DeploymentPaused' && x;
     });
     assert.equal(d.status?.conditions?.find((k) => k.type === 'Progressing')?.status, 'Unknown');
     assert.equal((await replicaSets('pause')).length, 1, 'no new ReplicaSet while paused');

@@ -2,12 +2,14 @@
 // runs syncDeployment once the caches have synced.
 import type { OwnerReference, Pod } from '../../api/types.ts';
 import { matchesLabelSelector } from '../../api/selectors.ts';
+import { isStatusError } from '../../api/status.ts';
 import type { Informer } from '../../client/informer.ts';
 import { EventRecorder } from '../runtime/event-recorder.ts';
 import type { Controller, SharedInformers } from '../runtime/shared-informers.ts';
 import { WorkQueue } from '../runtime/work-queue.ts';
 import { controllerOf } from '../replicaset/controller-ref.ts';
 import { DelayedRequeue } from '../replicaset/delayed-requeue.ts';
+import { ReplacedVersions } from '../replicaset/replaced-versions.ts';
 import type { Deployment, ReplicaSet } from '../replicaset/workload-types.ts';
 import { syncDeployment } from './deployment-sync.ts';
 import { DEPLOYMENTS, PODS, REPLICASETS } from './deployment-writer.ts';
@@ -37,6 +39,7 @@ class DeploymentController implements Controller {
   #now: () => Date;
   #queue?: WorkQueue;
   #delayed: DelayedRequeue;
+  #replaced = new ReplacedVersions();
   #workers: number;
   #isStopped = false;
 
@@ -56,7 +59,10 @@ class DeploymentController implements Controller {
     await Promise.all([this.#deployments.synced, this.#replicaSets.synced, this.#pods.synced]);
     if (this.#isStopped) return;
     this.#queue = new WorkQueue((key) => this.#sync(key), { workers: this.#workers });
-    this.#queue.onError = (key, e) => console.error(`${this.name}: syncing ${key}:`, e instanceof Error ? e.message : e);
+    this.#queue.onError = (key, e) => {
+      // A Conflict only means another writer got there first; the retry decides again on fresh data.
+      if (!isStatusError(e, 'Conflict')) console.error(`${this.name}: syncing ${key}:`, e instanceof Error ? e.message : e);
+    };
     this.#deployments.addHandlers({
       onAdd: (d) => this.#enqueue(d),
       onUpdate: (d) => this.#enqueue(d),
@@ -87,12 +93,22 @@ class DeploymentController implements Controller {
 
   async #sync(key: string): Promise<void> {
     const d = this.#deployments.get(key);
-    if (!d) return;
+    if (!d) {
+      this.#replaced.forget(key);
+      return;
+    }
+    const replicaSets = (n: string) => this.#replicaSets.list().filter((rs) => rs.metadata.namespace === n);
+    if (this.#replaced.isStale(key, d.metadata.resourceVersion) || replicaSets(d.metadata.namespace!).some((rs) => this.#replaced.isStale(keyOf(rs), rs.metadata.resourceVersion))) {
+      // The cache is behind our own writes; their watch events queue the Deployment again (the timer is a safety net).
+      this.#delayed.after(key, 1000);
+      return;
+    }
     const deps: DeploymentSyncDeps = {
       client: this.#informers.client,
       recorder: this.#recorder,
+      replaced: this.#replaced,
       now: this.#now,
-      replicaSets: (n) => this.#replicaSets.list().filter((rs) => rs.metadata.namespace === n),
+      replicaSets,
       pods: (n) => this.#pods.list().filter((p) => p.metadata.namespace === n),
       requeueAfter: (ms) => this.#delayed.after(key, ms),
     };

@@ -236,6 +236,7 @@ async function claimReplicaSets(w: DeploymentWriter): Promise<ReplicaSet[]> {
     for (const rs of plan.adopt) {
       try {
         claimed.push(await w.client.patch<ReplicaSet>(REPLICASETS, rs.metadata.namespace, rs.metadata.name!, adoptPatch(ref, rs), { type: 'strategic' }));
+        w.replacedReplicaSet(rs);
       } catch (e) {
         if (!isStatusError(e, 'NotFound')) throw e;
       }
@@ -244,6 +245,7 @@ async function claimReplicaSets(w: DeploymentWriter): Promise<ReplicaSet[]> {
   for (const rs of plan.release) {
     try {
       await w.client.patch(REPLICASETS, rs.metadata.namespace, rs.metadata.name!, releasePatch(d.metadata.uid!, rs), { type: 'strategic' });
+      w.replacedReplicaSet(rs);
     } catch (e) {
       if (!isStatusError(e, 'NotFound')) throw e;
     }

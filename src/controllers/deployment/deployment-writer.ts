@@ -5,6 +5,7 @@ import type { Pod } from '../../api/types.ts';
 import { isStatusError } from '../../api/status.ts';
 import type { KubeClient } from '../../client/client.ts';
 import type { EventRecorder } from '../runtime/event-recorder.ts';
+import type { ReplacedVersions } from '../replicaset/replaced-versions.ts';
 import type { Deployment, DeploymentStatus, ReplicaSet } from '../replicaset/workload-types.ts';
 import { specReplicas } from '../replicaset/workload-types.ts';
 import { isSameDeploymentStatus } from './deployment-status.ts';
@@ -18,6 +19,8 @@ export const PODS = findResource('', 'v1', 'pods')!;
 export interface DeploymentSyncDeps {
   client: KubeClient;
   recorder: EventRecorder;
+  /** Deployment and ReplicaSet versions this controller's writes replaced. */
+  replaced: ReplacedVersions;
   now: () => Date;
   /** Cached ReplicaSets / pods of one namespace. */
   replicaSets(namespace: string): ReplicaSet[];
@@ -40,6 +43,15 @@ export class DeploymentWriter {
     return this.deps.client;
   }
 
+  #replacedDeployment(): void {
+    this.deps.replaced.replaced(`${this.d.metadata.namespace}/${this.d.metadata.name}`, this.d.metadata.resourceVersion);
+  }
+
+  /** Records that a write replaced this version of `rs`. */
+  replacedReplicaSet(rs: ReplicaSet): void {
+    this.deps.replaced.replaced(`${rs.metadata.namespace}/${rs.metadata.name}`, rs.metadata.resourceVersion);
+  }
+
   now(): Date {
     return this.deps.now();
   }
@@ -52,6 +64,7 @@ export class DeploymentWriter {
   async writeStatus(status: DeploymentStatus): Promise<void> {
     if (isSameDeploymentStatus(this.d.status, status)) return;
     const updated = await this.client.updateStatus<Deployment>(DEPLOYMENTS, { ...this.d, status });
+    this.#replacedDeployment();
     this.d = { ...this.d, metadata: { ...this.d.metadata, resourceVersion: updated.metadata.resourceVersion }, status: updated.status };
   }
 
@@ -62,11 +75,14 @@ export class DeploymentWriter {
   async setRevision(revision: string): Promise<void> {
     if (this.d.metadata.annotations?.[REVISION] === revision) return;
     const updated = await this.client.patch<Deployment>(DEPLOYMENTS, this.d.metadata.namespace, this.d.metadata.name!, { metadata: { annotations: { [REVISION]: revision } } });
+    this.#replacedDeployment();
     this.d = { ...this.d, metadata: { ...this.d.metadata, annotations: updated.metadata.annotations, resourceVersion: updated.metadata.resourceVersion } };
   }
 
   async updateReplicaSet(rs: ReplicaSet): Promise<ReplicaSet> {
-    return this.client.update<ReplicaSet>(REPLICASETS, rs);
+    const updated = await this.client.update<ReplicaSet>(REPLICASETS, rs);
+    this.replacedReplicaSet(rs);
+    return updated;
   }
 
   /**

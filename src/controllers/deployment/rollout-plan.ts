@@ -6,6 +6,12 @@ import { isRollingUpdate, maxSurge, maxUnavailable } from './fenceposts.ts';
 import { activeReplicaSets, availableReplicaCount, byCreation, bySizeNewer, bySizeOlder, findActiveOrLatest, specReplicaCount } from './replica-set-lists.ts';
 import { desiredReplicasAnnotation, maxReplicasAnnotation } from './revision.ts';
 
+/** A ReplicaSet reports more available replicas than it should have: its status lags a scale-down; retried. */
+export class InvalidScaleDownError extends Error {
+  override name = 'InvalidScaleDownError';
+  readonly code = 'InvalidScaleDown';
+}
+
 /** Set `rs` to `replicas` (and refresh its replica annotations). */
 export interface ScaleStep {
   rs: ReplicaSet;
@@ -50,7 +56,7 @@ export function planOldReplicaSetsScaleDown(d: Deployment, allRSs: readonly (Rep
     const available = rs.status?.availableReplicas ?? 0;
     if (replicas === 0 || replicas === available) continue;
     const count = Math.min(maxScaledDown - cleaned, replicas - available);
-    if (count < 0) throw new Error(`when cleaning up unhealthy replicas, got invalid request to scale down ${rs.metadata.namespace}/${rs.metadata.name} ${replicas} -> ${replicas - count}`);
+    if (count < 0) throw new InvalidScaleDownError(`when cleaning up unhealthy replicas, got invalid request to scale down ${rs.metadata.namespace}/${rs.metadata.name} ${replicas} -> ${replicas - count}`);
     sizes.set(rs, replicas - count);
     cleaned += count;
   }

@@ -2,6 +2,7 @@
 // queue runs syncReplicaSet once both caches have synced.
 import type { OwnerReference, Pod } from '../../api/types.ts';
 import { matchesLabelSelector } from '../../api/selectors.ts';
+import { isStatusError } from '../../api/status.ts';
 import { EventRecorder } from '../runtime/event-recorder.ts';
 import type { Controller, SharedInformers } from '../runtime/shared-informers.ts';
 import { WorkQueue } from '../runtime/work-queue.ts';
@@ -9,6 +10,7 @@ import type { Informer } from '../../client/informer.ts';
 import { controllerOf } from './controller-ref.ts';
 import { DelayedRequeue } from './delayed-requeue.ts';
 import { ControllerExpectations } from './expectations.ts';
+import { ReplacedVersions } from './replaced-versions.ts';
 import { isPodReady, podKey } from './pod-state.ts';
 import { PODS, REPLICASETS, replicaSetKey, syncReplicaSet } from './sync-replica-set.ts';
 import type { ReplicaSetSyncDeps } from './sync-replica-set.ts';
@@ -31,6 +33,7 @@ class ReplicaSetController implements Controller {
   #replicaSets: Informer<ReplicaSet>;
   #pods: Informer<Pod>;
   #expectations: ControllerExpectations;
+  #replaced: ReplacedVersions;
   #deps: ReplicaSetSyncDeps;
   #queue?: WorkQueue;
   #delayed: DelayedRequeue;
@@ -42,12 +45,14 @@ class ReplicaSetController implements Controller {
     this.#replicaSets = informers.for<ReplicaSet>(REPLICASETS);
     this.#pods = informers.for<Pod>(PODS);
     this.#expectations = new ControllerExpectations({ now: () => now().getTime() });
+    this.#replaced = new ReplacedVersions();
     this.#workers = options.workers ?? 5;
     this.#delayed = new DelayedRequeue((key) => this.#queue?.add(key));
     this.#deps = {
       client: informers.client,
       recorder: new EventRecorder(informers.client, { component: 'replicaset-controller', now }),
       expectations: this.#expectations,
+      replaced: this.#replaced,
       now,
       burstReplicas: options.burstReplicas,
       pods: (ns) => this.#pods.list().filter((p) => p.metadata.namespace === ns),
@@ -60,7 +65,10 @@ class ReplicaSetController implements Controller {
     await Promise.all([this.#replicaSets.synced, this.#pods.synced]);
     if (this.#isStopped) return;
     this.#queue = new WorkQueue((key) => this.#sync(key), { workers: this.#workers });
-    this.#queue.onError = (key, e) => console.error(`${this.name}: syncing ${key}:`, e instanceof Error ? e.message : e);
+    this.#queue.onError = (key, e) => {
+      // A Conflict only means another writer got there first; the retry decides again on fresh data.
+      if (!isStatusError(e, 'Conflict')) console.error(`${this.name}: syncing ${key}:`, e instanceof Error ? e.message : e);
+    };
     this.#replicaSets.addHandlers({
       onAdd: (rs) => this.#enqueue(rs),
       onUpdate: (rs) => this.#enqueue(rs),
@@ -95,6 +103,12 @@ class ReplicaSetController implements Controller {
     const rs = this.#replicaSets.get(key);
     if (!rs) {
       this.#expectations.delete(key);
+      this.#replaced.forget(key);
+      return;
+    }
+    if (this.#replaced.isStale(key, rs.metadata.resourceVersion)) {
+      // The event of our own status write is on its way and will queue the key again; the timer is a safety net.
+      this.#delayed.after(key, 1000);
       return;
     }
     const { requeueAfterMs } = await syncReplicaSet(this.#deps, rs);

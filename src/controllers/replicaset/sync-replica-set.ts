@@ -8,6 +8,7 @@ import type { KubeClient } from '../../client/client.ts';
 import type { EventRecorder } from '../runtime/event-recorder.ts';
 import { adoptPatch, controllerOf, controllerRefFor, planClaims, releasePatch } from './controller-ref.ts';
 import type { ControllerExpectations } from './expectations.ts';
+import type { ReplacedVersions } from './replaced-versions.ts';
 import { planReplicas, podFromTemplate, slowStartBatch } from './manage-replicas.ts';
 import { isPodActive, isPodAvailable, isPodReady, podKey, podReadySince } from './pod-state.ts';
 import { calculateReplicaSetStatus, isSameReplicaSetStatus } from './replica-set-status.ts';
@@ -23,6 +24,8 @@ export interface ReplicaSetSyncDeps {
   client: KubeClient;
   recorder: EventRecorder;
   expectations: ControllerExpectations;
+  /** ReplicaSet versions our status writes replaced. */
+  replaced: ReplacedVersions;
   now: () => Date;
   burstReplicas?: number;
   /** Cached pods / ReplicaSets of one namespace. */
@@ -115,12 +118,16 @@ async function manageReplicas(deps: ReplicaSetSyncDeps, rs: ReplicaSet, pods: Po
 
 async function writeStatus(deps: ReplicaSetSyncDeps, rs: ReplicaSet, status: ReplicaSet['status']): Promise<void> {
   if (isSameReplicaSetStatus(rs.status, status!)) return;
+  const key = replicaSetKey(rs);
   try {
     await deps.client.updateStatus(REPLICASETS, { ...rs, status });
+    deps.replaced.replaced(key, rs.metadata.resourceVersion);
   } catch (e) {
     if (!isStatusError(e, 'Conflict')) throw e;
     const fresh = await deps.client.get<ReplicaSet>(REPLICASETS, rs.metadata.namespace, rs.metadata.name!);
     await deps.client.updateStatus(REPLICASETS, { ...fresh, status });
+    deps.replaced.replaced(key, rs.metadata.resourceVersion);
+    deps.replaced.replaced(key, fresh.metadata.resourceVersion);
   }
 }
 

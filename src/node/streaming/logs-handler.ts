@@ -2,7 +2,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Readable } from 'node:stream';
 import type { LogOptions, StreamingRuntime } from './runtime.ts';
-import { RequestError } from './request-error.ts';
+import { StatusError } from '../../api/status.ts';
 
 /** The kubelet's query flags (PodLogOptions); limitBytes is enforced here, the rest by the runtime. */
 export function parseLogQuery(query: URLSearchParams): LogOptions & { limitBytes?: number } {
@@ -11,7 +11,7 @@ export function parseLogQuery(query: URLSearchParams): LogOptions & { limitBytes
     const text = query.get(name);
     if (text === null || text === '') return undefined;
     const n = Number(text);
-    if (!Number.isInteger(n) || n < min) throw new RequestError(400, 'BadRequest', `invalid value for ${name}: "${text}"`);
+    if (!Number.isInteger(n) || n < min) throw new StatusError(400, 'BadRequest', `invalid value for ${name}: "${text}"`);
     return n;
   };
   const options: LogOptions & { limitBytes?: number } = { follow: bool('follow'), timestamps: bool('timestamps'), previous: bool('previous') };

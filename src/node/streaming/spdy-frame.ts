@@ -123,7 +123,7 @@ export function decodeHeaderBlock(block: Buffer): HeaderMap {
 
 /** Accumulates bytes and yields whole frames. */
 export class SpdyFrameReader {
-  #buffer = Buffer.alloc(0);
+  #buffer: Buffer = Buffer.alloc(0);
 
   push(chunk: Buffer): SpdyFrame[] {
     this.#buffer = this.#buffer.length ? Buffer.concat([this.#buffer, chunk]) : chunk;

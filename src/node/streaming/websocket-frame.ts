@@ -49,7 +49,7 @@ export function encodeFrame(frame: { opcode: number; payload: Buffer; fin?: bool
 
 /** Feeds bytes in, gets whole frames out. `requireMask` is true on the server side (§5.1: clients must mask). */
 export class FrameParser {
-  #buffer = Buffer.alloc(0);
+  #buffer: Buffer = Buffer.alloc(0);
   #requireMask: boolean;
   #maxPayload: number;
 

@@ -50,7 +50,7 @@ const NETNS_NAME = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,254}$/;
 
 /** Throws unless `name` can safely name a file under /run/netns. */
 export function assertNetnsName(name: string): void {
-  if (!NETNS_NAME.test(name) || name === '..' || name === '.') {
+  if (typeof name !== 'string' || !NETNS_NAME.test(name) || name === '..' || name === '.') {
     throw new CommandError('InvalidArgument', { cmd: 'netns', args: [name], stderr: `invalid network namespace name ${JSON.stringify(name)}` });
   }
 }

@@ -1,0 +1,3 @@
+// The network plan as the command line sees it (re-exported so src/cli need not reach into src/sandbox).
+export { defaultPlan, hostAddress, validatePlan } from '../sandbox/network-plan.ts';
+export type { NetworkPlan } from '../sandbox/network-plan.ts';
