@@ -57,12 +57,13 @@ export async function destroySandbox(plan: NetworkPlan, options: DestroyOptions 
     if (await ip.deleteLink(link.name)) report.links.push(link.name);
   }
 
-  for (const r of await ip.listRoutes({ dev: plan.bridge })) {
-    if (r.dst === 'default') continue; // never ours; skiff does not make one
+  const routes = await ip.listRoutes();
+  for (const r of routes.filter((x) => x.dev === plan.bridge && x.dst !== 'default')) {
     if (await ip.deleteRoute({ dst: r.dst, dev: plan.bridge, ...(r.metric === undefined ? {} : { metric: r.metric }) })) report.routes.push(`${r.dst} dev ${plan.bridge}`);
   }
   for (const r of unreachableRoutes(plan)) {
-    if (await ip.deleteRoute(r)) report.routes.push(`unreachable ${r.dst}`);
+    const exists = routes.some((x) => x.type === 'unreachable' && x.dst === r.dst && x.metric === r.metric);
+    if (exists && (await ip.deleteRoute(r))) report.routes.push(`unreachable ${r.dst}`);
   }
 
   const bridge = await ip.getLink(plan.bridge);

@@ -19,7 +19,7 @@ export function hostRoutes(plan: NetworkPlan): RouteSpec[] {
   return [
     { dst: plan.serviceCidr, ...viaNode1 },
     { dst: plan.lbPool, ...viaNode1 },
-    ...unreachableRoutes(plan),
+    // mutated
   ];
 }
 
@@ -42,14 +42,20 @@ export async function removePodCidrRoute(plan: NetworkPlan, options: { cidr: str
   return new Ip(options.runner ?? defaultRunner).deleteRoute({ dst: options.cidr, dev: plan.bridge });
 }
 
-/** Host routes overlapping a plan range that are not this sandbox's own (another network, another cluster). */
+/**
+ * Host routes overlapping a plan range that are not this sandbox's own (another network, another
+ * cluster): building over them would steal or break someone's traffic.
+ */
 export function conflictingRoutes(plan: NetworkPlan, routes: readonly RouteInfo[]): RouteInfo[] {
   const ranges = PLAN_RANGES.map((k) => parseCidr(plan[k])!);
   return routes.filter((r) => {
     if (r.dev === plan.bridge) return false;
     if (r.type === 'unreachable' && r.metric === UNREACHABLE_METRIC && PLAN_RANGES.some((k) => plan[k] === r.dst)) return false;
     const dst = r.dst === 'default' ? undefined : parseCidr(r.dst.includes('/') ? r.dst : `${r.dst}/32`);
-    return dst !== undefined && ranges.some((c) => overlaps(c, dst));
+    if (dst === undefined) return false;
+    // A wider reject route (someone's safety net) cannot take traffic from our more specific routes.
+    const rejects = r.type === 'unreachable' || r.type === 'blackhole' || r.type === 'prohibit';
+    return ranges.some((c) => overlaps(c, dst) && !(rejects && dst.prefixLength < c.prefixLength));
   });
 }
 

@@ -114,9 +114,11 @@ describe('kubectl logs, exec, attach and port-forward through the API server to 
       runtime.appendLog('default', 'web-1', { container: 'main', line: 'line four, appended' });
       await follow.waitFor(/line four, appended\n/);
       assert.equal(follow.child.exitCode, null);
+      assert.equal(runtime.followers('default', 'web-1', 'main'), 1);
     } finally {
       follow.child.kill();
     }
+    await waitFor('the agent to release the follow stream', () => runtime.followers('default', 'web-1', 'main') === 0);
   });
 
   it('runs a command with exec: stdout, stderr, and the exit code kubectl exits with', async () => {
@@ -148,8 +150,9 @@ describe('kubectl logs, exec, attach and port-forward through the API server to 
       assert.equal(await echoThrough(Number(port), 'first connection bytes'), 'first connection bytes');
       const big = 'x'.repeat(200_000);
       assert.equal(await echoThrough(Number(port), big), big);
-      await pf.waitFor(/Handling connection for 8080[\s\S]*Handling connection for 8080/);
+      await pf.waitFor(new RegExp(`Handling connection for ${port}\\n[\\s\\S]*Handling connection for ${port}\\n`));
       assert.equal(pf.child.exitCode, null, pf.output());
+      await waitFor('both pod-side connections to close', () => new Promise<boolean>((r) => echo.getConnections((_e, n) => r(n === 0))));
     } finally {
       pf.child.kill();
     }

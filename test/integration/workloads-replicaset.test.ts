@@ -142,13 +142,13 @@ describe('ReplicaSet controller', () => {
   });
 
   it('counts a ready pod available only after minReadySeconds', async () => {
-    await c.client.create(RS, replicaSet('slow', 1, { minReadySeconds: 1 }));
+    await c.client.create(RS, replicaSet('slow', 1, { minReadySeconds: 3 }));
     const [pod] = await podCount('slow', 1);
     await kubelet.setReady(pod, true);
     await waitFor('ready, not yet available', async () => {
       const s = (await getRS('slow')).status;
       return s?.readyReplicas === 1 && !s.availableReplicas;
     });
-    await waitFor('available', async () => (await getRS('slow')).status?.availableReplicas === 1, { timeoutMs: 5000 });
+    await waitFor('available', async () => (await getRS('slow')).status?.availableReplicas === 1, { timeoutMs: 8000 });
   });
 });

@@ -75,6 +75,7 @@ function splice(a: Duplex, b: Duplex): void {
   const closed = (other: Duplex) => (): void => {
     if (other.destroyed) return;
     other.end();
+    other.resume(); // unpiped now: keep reading so its FIN is seen and it can close
     setTimeout(() => other.destroy(), 10_000).unref();
   };
   a.once('error', teardown);

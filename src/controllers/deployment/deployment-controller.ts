@@ -98,7 +98,8 @@ class DeploymentController implements Controller {
       return;
     }
     const replicaSets = (n: string) => this.#replicaSets.list().filter((rs) => rs.metadata.namespace === n);
-    if (this.#replaced.isStale(key, d.metadata.resourceVersion) || replicaSets(d.metadata.namespace!).some((rs) => this.#replaced.isStale(keyOf(rs), rs.metadata.resourceVersion))) {
+    const owned = replicaSets(d.metadata.namespace!).filter((rs) => controllerOf(rs)?.uid === d.metadata.uid);
+    if (this.#replaced.isStale(key, d.metadata.resourceVersion) || owned.some((rs) => this.#replaced.isStale(keyOf(rs), rs.metadata.resourceVersion))) {
       // The cache is behind our own writes; their watch events queue the Deployment again (the timer is a safety net).
       this.#delayed.after(key, 1000);
       return;

@@ -184,7 +184,7 @@ class DeploymentSync {
     const f = await this.#family(true);
     const newRS = f.newRS!;
     const all = () => [...f.oldRSs.map((rs) => this.#latest(rs)), this.#latest(newRS)];
-    const grow = planNewReplicaSetScale(this.#d, all(), newRS);
+    const grow = planNewReplicaSetScale(this.#d, all(), this.#latest(newRS));
     if (grow) {
       await this.#apply([grow]);
       return this.#writeRolloutStatus(f);

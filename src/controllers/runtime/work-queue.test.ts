@@ -53,3 +53,17 @@ it('retries a failing key with back-off until it succeeds', async () => {
   await q.idle();
   assert.equal(attempts, 3);
 });
+
+it('addAfter brings a pending later retry forward instead of swallowing the earlier one', async () => {
+  const seen: number[] = [];
+  const started = Date.now();
+  const q = new WorkQueue(async () => {
+    seen.push(Date.now() - started);
+  });
+  q.addAfter('k', 5_000);
+  q.addAfter('k', 10);
+  await q.idle();
+  q.stop();
+  assert.equal(seen.length, 1);
+  assert.ok(seen[0] < 2_000, `ran after ${seen[0]} ms`);
+});

@@ -14,7 +14,7 @@ export class WorkQueue {
   #processing = new Set<string>();
   #dirtyWhileProcessing = new Set<string>();
   #failures = new Map<string, number>();
-  #timers = new Map<string, NodeJS.Timeout>();
+  #timers = new Map<string, { due: number; timer: NodeJS.Timeout }>();
   #handler: (key: string) => Promise<void>;
   #options: Required<WorkQueueOptions>;
   #active = 0;
@@ -39,12 +39,19 @@ export class WorkQueue {
     this.#pump();
   }
 
+  /** Adds `key` after `delayMs`; a pending later delay for the same key is brought forward, an earlier one kept. */
   addAfter(key: string, delayMs: number): void {
-    if (this.#isStopped || this.#timers.has(key)) return;
-    this.#timers.set(key, setTimeout(() => {
+    if (this.#isStopped) return;
+    const due = Date.now() + delayMs;
+    const pending = this.#timers.get(key);
+    if (pending) {
+      if (pending.due <= due) return;
+      clearTimeout(pending.timer);
+    }
+    this.#timers.set(key, { due, timer: setTimeout(() => {
       this.#timers.delete(key);
       this.add(key);
-    }, delayMs));
+    }, delayMs) });
   }
 
   get length(): number {
@@ -59,7 +66,7 @@ export class WorkQueue {
 
   stop(): void {
     this.#isStopped = true;
-    for (const t of this.#timers.values()) clearTimeout(t);
+    for (const t of this.#timers.values()) clearTimeout(t.timer);
     this.#timers.clear();
     this.#queue = [];
     this.#queued.clear();

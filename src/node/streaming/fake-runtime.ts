@@ -40,6 +40,11 @@ export class FakeStreamingRuntime implements StreamingRuntime {
     this.#appended.emit(key, line);
   }
 
+  /** How many follow streams are open on a container's log (to check that clients leaving release them). */
+  followers(namespace: string, pod: string, container: string): number {
+    return this.#appended.listenerCount(`${namespace}/${pod}/${container}`);
+  }
+
   async logs(namespace: string, pod: string, options: { container: string } & LogOptions): Promise<Readable> {
     const key = `${namespace}/${pod}/${options.container}`;
     const c = this.#get(key);

@@ -118,6 +118,7 @@ function upgradePortForward(req: IncomingMessage, socket: Duplex, head: Buffer, 
   const session = new SpdySession({ write: (frame) => socket.write(frame) });
   socket.on('data', (chunk: Buffer) => session.feed(chunk));
   socket.on('drain', () => session.drained());
+  socket.on('end', () => socket.destroy());
   socket.on('close', () => session.destroy());
   session.on('error', () => socket.destroy());
   servePortForward(session, { dial });

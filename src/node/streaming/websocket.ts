@@ -42,6 +42,8 @@ export class WebSocket extends EventEmitter<WebSocketEvents> {
     this.#socket = socket;
     socket.on('data', (chunk: Buffer) => this.#onData(chunk));
     socket.on('drain', () => this.emit('drain'));
+    // Upgraded HTTP sockets allow half-open; a peer that ends without a close frame is gone.
+    socket.on('end', () => this.#finish(1006, 'connection ended'));
     socket.on('close', () => this.#finish(1006, 'connection closed'));
     socket.on('error', () => this.#finish(1006, 'connection error'));
   }

@@ -25,12 +25,13 @@ export class FakeCommandRunner implements CommandRunner {
   #responders: Responder[] = [];
 
   /**
-   * Replies to every call whose command line (see `line`) starts with `prefix`.
+   * Replies to every call whose command line starts with `prefix`: either the plain `cmd args…` or,
+   * for a call run in a netns, the `[netns <name>] cmd args…` form of `line`.
    * The newest matching rule wins, so tests can override a general rule with a specific one.
    */
   on(prefix: string, reply: FakeReply | ((call: RecordedCall) => FakeReply)): this {
     return this.respond((call) => {
-      if (!line(call).startsWith(prefix)) return undefined;
+      if (![call.cmd, ...call.args].join(' ').startsWith(prefix) && !line(call).startsWith(prefix)) return undefined;
       return typeof reply === 'function' ? reply(call) : reply;
     });
   }
