@@ -2,6 +2,7 @@
 import { intFlag, parseArgs, stringFlag } from '../lib/args.ts';
 import { dataPaths, resolveDataDir } from '../cmd/data-dir.ts';
 import { runServer } from '../cmd/server.ts';
+import { runControllerManager } from '../cmd/controller-manager.ts';
 import { down, status, up } from './cluster.ts';
 
 const USAGE = `skiff — Kubernetes service networking on one Linux machine or many
@@ -13,12 +14,13 @@ Usage:
   skiff down [--data-dir DIR] [--purge]
   skiff status [--data-dir DIR]
   skiff kubeconfig [--data-dir DIR]        prints the admin kubeconfig's path
-  skiff server [--data-dir DIR] [...]      runs the control plane in the foreground
+  skiff server [--data-dir DIR] [--no-controllers] [...]   runs the control plane in the foreground
+  skiff controller-manager --kubeconfig PATH             runs the controllers alone, against any API server
   skiff test                               runs the whole test suite
 
 The data dir defaults to /var/lib/skiff; SKIFF_DATA_DIR overrides it.`;
 
-const BOOLEAN_FLAGS = new Set(['purge', 'help', 'sandbox']);
+const BOOLEAN_FLAGS = new Set(['purge', 'help', 'sandbox', 'no-controllers']);
 
 function planFlags(args: ReturnType<typeof parseArgs>): Record<string, string> {
   const out: Record<string, string> = {};
@@ -28,6 +30,13 @@ function planFlags(args: ReturnType<typeof parseArgs>): Record<string, string> {
     if (v !== undefined) out[key] = v;
   }
   return out;
+}
+
+function waitForSignal(): Promise<void> {
+  return new Promise<void>((resolve) => {
+    process.once('SIGTERM', () => resolve());
+    process.once('SIGINT', () => resolve());
+  });
 }
 
 async function main(argv: string[]): Promise<number> {
@@ -62,14 +71,19 @@ async function main(argv: string[]): Promise<number> {
         advertiseAddresses: (stringFlag(args, 'advertise-address') ?? '').split(',').filter(Boolean),
         plan: stringFlag(args, 'network-plan') ? JSON.parse(stringFlag(args, 'network-plan')!) : undefined,
         hasSandbox: args.flags.has('sandbox'),
+        hasControllers: !args.flags.has('no-controllers'),
       });
       console.log(`skiff server ${process.pid} ready`);
-      await new Promise<void>((resolve) => {
-        const onSignal = () => resolve();
-        process.once('SIGTERM', onSignal);
-        process.once('SIGINT', onSignal);
-      });
+      await waitForSignal();
       await stop();
+      return 0;
+    }
+    case 'controller-manager': {
+      const kubeconfig = stringFlag(args, 'kubeconfig') ?? dataPaths(dataDir).kubeconfig;
+      const manager = await runControllerManager({ kubeconfig, clusterCidr: stringFlag(args, 'cluster-cidr'), lbPool: stringFlag(args, 'lb-pool') });
+      console.log(`skiff controller-manager ${process.pid} running ${manager.controllers.length} controllers`);
+      await waitForSignal();
+      manager.stop();
       return 0;
     }
     case undefined:

@@ -1,6 +1,7 @@
 // The controller manager: every controller of the control plane, sharing one set of informers, talking to the
 // API server only through the client (as kube-controller-manager does).
-import type { KubeClient } from '../client/client.ts';
+import { KubeClient } from '../client/client.ts';
+import { readKubeconfig } from '../lib/kubeconfig.ts';
 import { SharedInformers } from '../controllers/runtime/shared-informers.ts';
 import type { Controller } from '../controllers/runtime/shared-informers.ts';
 import { createEndpointSliceController } from '../controllers/endpointslice/endpointslice-controller.ts';
@@ -54,4 +55,12 @@ export async function startControllerManager(client: KubeClient, options: Contro
       informers.stop();
     },
   };
+}
+
+/** `skiff controller-manager`: the controllers in a process of their own, against the API server of a kubeconfig. */
+export async function runControllerManager(options: ControllerManagerOptions & { kubeconfig: string }): Promise<ControllerManager> {
+  const client = new KubeClient(readKubeconfig(options.kubeconfig));
+  client.userAgent = 'skiff-controller-manager';
+  const manager = await startControllerManager(client, options);
+  return { controllers: manager.controllers, stop: () => (manager.stop(), client.close()) };
 }

@@ -19,7 +19,7 @@ export function hostRoutes(plan: NetworkPlan): RouteSpec[] {
   return [
     { dst: plan.serviceCidr, ...viaNode1 },
     { dst: plan.lbPool, ...viaNode1 },
-    // mutated
+    ...unreachableRoutes(plan),
   ];
 }
 

@@ -36,15 +36,29 @@ export class Inbox<T> {
 
 export class WebSocketTestClient {
   readonly messages = new Inbox<{ opcode: number; payload: Buffer }>();
+  /** The server's HTTP response head (status line and headers). */
+  readonly response: Promise<string>;
   readonly closed: Promise<void>;
   #socket: Duplex;
 
-  /** `socket` is past the handshake (or pass the bytes after it through `feed`). */
+  /** `socket` carries the server's side from its HTTP response on: the head is split off, then frames are parsed. */
   constructor(socket: Duplex) {
     this.#socket = socket;
     const parser = new FrameParser({ requireMask: false });
     const assembler = new MessageAssembler();
-    socket.on('data', (chunk: Buffer) => {
+    let head: Buffer | undefined = Buffer.alloc(0);
+    let gotResponse: (text: string) => void = () => {};
+    this.response = new Promise((resolve) => (gotResponse = resolve));
+    socket.on('data', (data: Buffer) => {
+      let chunk = data;
+      if (head) {
+        head = Buffer.concat([head, chunk]);
+        const end = head.indexOf('\r\n\r\n');
+        if (end < 0) return;
+        gotResponse(head.subarray(0, end).toString('latin1'));
+        chunk = head.subarray(end + 4);
+        head = undefined;
+      }
       for (const frame of parser.push(chunk)) {
         const m = assembler.add(frame);
         if (m) this.messages.put(m);

@@ -123,7 +123,8 @@ export class WebSocket extends EventEmitter<WebSocketEvents> {
 
 /**
  * Completes the opening handshake, choosing a subprotocol from `protocols`. Answers 400 and returns undefined
- * when the request is not a valid version-13 upgrade or offers none of `protocols`.
+ * when the request is not a valid version-13 upgrade or offers none of `protocols`. Attach listeners right away:
+ * messages start flowing on the next tick.
  */
 export function acceptWebSocket(req: IncomingMessage, socket: Duplex, head: Buffer, options: { protocols: readonly string[] }): WebSocket | undefined {
   const key = req.headers['sec-websocket-key'];
@@ -141,6 +142,7 @@ export function acceptWebSocket(req: IncomingMessage, socket: Duplex, head: Buff
   );
   if ('setNoDelay' in socket && typeof socket.setNoDelay === 'function') socket.setNoDelay(true);
   const ws = new WebSocket(socket, protocol);
-  ws.feed(head);
+  // After the caller has attached its listeners (synchronously), before any later socket data.
+  if (head.length) queueMicrotask(() => ws.feed(head));
   return ws;
 }

@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { Cni, CniError, pluginConfig } from './cni.ts';
+import { Cni, CniError, cniArgs, pluginConfig } from './cni.ts';
 import type { CniConflist, CniResult } from './cni.ts';
 import { FakeCommandRunner } from './command-fake.ts';
 import { fakeCni } from './cni-fake.ts';
@@ -36,7 +36,7 @@ describe('Cni', () => {
       CNI_CONTAINERID: 'pod-uid-1',
       CNI_NETNS: '/run/netns/skiff-a-pod-uid-1',
       CNI_IFNAME: 'eth0',
-      CNI_ARGS: 'K8S_POD_NAMESPACE=default;K8S_POD_NAME=web',
+      CNI_ARGS: 'K8S_POD_NAMESPACE=default;K8S_POD_NAME=web;IgnoreUnknown=1',
       CNI_PATH: '/usr/lib/cni:/opt/cni/bin',
     });
     const first = JSON.parse(f.calls[0].input!);
@@ -96,6 +96,12 @@ describe('Cni', () => {
     assert.deepEqual(await cniOn(f).versions('bridge'), ['0.4.0', '1.0.0']);
     assert.equal(f.calls[0].env!.CNI_COMMAND, 'VERSION');
     assert.deepEqual(JSON.parse(f.calls[0].input!), { cniVersion: '1.0.0', type: 'bridge' });
+  });
+
+  it('adds IgnoreUnknown=1 to CNI_ARGS unless given, and leaves them empty when there are none', () => {
+    assert.equal(cniArgs({ K8S_POD_NAME: 'web' }), 'K8S_POD_NAME=web;IgnoreUnknown=1');
+    assert.equal(cniArgs({ IgnoreUnknown: '0', A: 'b' }), 'IgnoreUnknown=0;A=b');
+    assert.equal(cniArgs({}), '');
   });
 
   it('passes runtimeConfig only for the capabilities a plugin declares', () => {

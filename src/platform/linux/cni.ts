@@ -60,7 +60,7 @@ export interface CniRuntime {
   /** A netns name (under /run/netns) or an absolute path. */
   netns: string;
   ifName: string;
-  /** CNI_ARGS, e.g. {K8S_POD_NAMESPACE: 'default', K8S_POD_NAME: 'web-1'}. */
+  /** CNI_ARGS, e.g. {K8S_POD_NAMESPACE: 'default', K8S_POD_NAME: 'web-1'}; IgnoreUnknown=1 is added. */
   args?: Record<string, string>;
   /** Values for plugins that declare `capabilities` (e.g. portMappings), passed as runtimeConfig. */
   capabilityArgs?: Record<string, unknown>;
@@ -171,7 +171,7 @@ export class Cni {
       CNI_CONTAINERID: rt?.containerId ?? '',
       CNI_NETNS: rt ? (rt.netns.startsWith('/') ? rt.netns : netnsPath(rt.netns)) : '',
       CNI_IFNAME: rt?.ifName ?? '',
-      CNI_ARGS: Object.entries(rt?.args ?? {}).map(([k, v]) => `${k}=${v}`).join(';'),
+      CNI_ARGS: cniArgs(rt?.args),
       CNI_PATH: this.#paths.join(':'),
     };
     try {
@@ -191,6 +191,16 @@ export class Cni {
     }
     throw new CniError('PluginNotFound', { msg: `plugin ${type} not found in ${this.#paths.join(':')}`, plugin: type, command: 'ADD' });
   }
+}
+
+/**
+ * CNI_ARGS as `K=V;K=V`. The reference plugins reject keys they do not know unless `IgnoreUnknown=1`
+ * is among them, so it is added (as kubelet's runtimes do) unless the caller set it.
+ */
+export function cniArgs(args: Record<string, string> = {}): string {
+  const entries = Object.entries(args);
+  if (entries.length && !('IgnoreUnknown' in args)) entries.push(['IgnoreUnknown', '1']);
+  return entries.map(([k, v]) => `${k}=${v}`).join(';');
 }
 
 /** The network config one plugin of a conflist sees: its own object plus name, cniVersion, prevResult, runtimeConfig. */
