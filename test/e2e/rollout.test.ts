@@ -17,7 +17,7 @@ import { waitFor } from '../../src/lib/wait.ts';
 import { startTestCluster } from '../support/in-process.ts';
 import type { TestCluster } from '../support/in-process.ts';
 import { run } from '../support/skiff-cli.ts';
-import { FakeKubelet, PODS } from '../integration/workloads-fake-kubelet.ts';
+import { FakeKubelet, PODS } from '../support/fake-kubelet.ts';
 
 const RS = findResource('apps', 'v1', 'replicasets')!;
 const REVISION = 'deployment.kubernetes.io/revision';

@@ -12,7 +12,7 @@ import type { Deployment, ReplicaSet } from '../../src/controllers/replicaset/wo
 import { waitFor } from '../../src/lib/wait.ts';
 import { startTestCluster } from '../support/in-process.ts';
 import type { TestCluster } from '../support/in-process.ts';
-import { FakeKubelet, PODS } from './workloads-fake-kubelet.ts';
+import { FakeKubelet, PODS } from '../support/fake-kubelet.ts';
 
 const DEPLOYMENTS = findResource('apps', 'v1', 'deployments')!;
 const RS = findResource('apps', 'v1', 'replicasets')!;

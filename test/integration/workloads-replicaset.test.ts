@@ -11,7 +11,7 @@ import type { ReplicaSet } from '../../src/controllers/replicaset/workload-types
 import { waitFor } from '../../src/lib/wait.ts';
 import { startTestCluster } from '../support/in-process.ts';
 import type { TestCluster } from '../support/in-process.ts';
-import { FakeKubelet, PODS } from './workloads-fake-kubelet.ts';
+import { FakeKubelet, PODS } from '../support/fake-kubelet.ts';
 
 const RS = findResource('apps', 'v1', 'replicasets')!;
 const EVENTS = findResource('', 'v1', 'events')!;
