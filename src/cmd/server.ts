@@ -15,6 +15,7 @@ import { startControllerManager } from './controller-manager.ts';
 import type { ControllerManager } from './controller-manager.ts';
 import type { NetworkPlan } from '../sandbox/network-plan.ts';
 import { startHostRouteSync } from './host-routes.ts';
+import { createAgentPodConnector } from '../apiserver/pod-proxy/agent-pod-connector.ts';
 
 export interface ServerConfig {
   dataDir: string;
@@ -64,12 +65,21 @@ export async function runServer(config: ServerConfig): Promise<{ server: ApiServ
   const store = await openStore(config.store, paths.database);
   let isReady = false;
   const allocator = new ServiceAllocator({ serviceCidr: config.serviceCidr ?? config.plan?.serviceCidr, nodePortRange: config.nodePortRange });
+  const nodes = findResource('', 'v1', 'nodes')!;
+  let registry: ApiServer['registry'] | undefined;
   const server = new ApiServer({
     store,
     credentials: { ca: pki.caCert, cert: pki.serverCert, key: pki.serverKey, tokens: new Map([[pki.adminToken, 'skiff-admin']]) },
     admission: [allocator],
     isReady: () => isReady,
+    podConnector: createAgentPodConnector({
+      lookupNode: (name) => registry!.get(nodes, undefined, name).catch(() => undefined),
+      clientCert: pki.agentClientCert,
+      clientKey: pki.agentClientKey,
+      ca: pki.caCert,
+    }),
   });
+  registry = server.registry;
   await repairAllocations(allocator, server);
   await server.listen(config.port, config.bindAddress);
   const { port } = server.address();

@@ -15,6 +15,9 @@ export interface Pki {
   adminCert: string;
   adminKey: string;
   adminToken: string;
+  /** The API server's client certificate towards node agents (logs, exec, port-forward). */
+  agentClientCert: string;
+  agentClientKey: string;
 }
 
 export interface PkiOptions {
@@ -123,6 +126,11 @@ export async function ensurePki(dir: string, options: PkiOptions): Promise<Pki> 
     admin = issueCert(ca, { subject: '/O=system:masters/CN=skiff-admin', usage: 'client' });
     writePair(dir, 'admin', admin);
   }
+  let agentClient = readPair(dir, 'apiserver-agent-client');
+  if (!agentClient) {
+    agentClient = issueCert(ca, { subject: '/O=system:masters/CN=skiff-apiserver-agent-client', usage: 'client' });
+    writePair(dir, 'apiserver-agent-client', agentClient);
+  }
   const tokenPath = join(dir, 'admin.token');
   if (!existsSync(tokenPath)) writeSecret(tokenPath, randomBytes(32).toString('base64url') + '\n');
   return {
@@ -133,5 +141,7 @@ export async function ensurePki(dir: string, options: PkiOptions): Promise<Pki> 
     adminCert: admin.cert,
     adminKey: admin.key,
     adminToken: readFileSync(tokenPath, 'utf8').trim(),
+    agentClientCert: agentClient.cert,
+    agentClientKey: agentClient.key,
   };
 }

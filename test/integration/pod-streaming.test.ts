@@ -66,7 +66,7 @@ describe('kubectl logs, exec, attach and port-forward through the API server to 
     const serving = issueCert(ca, { subject: '/CN=system:node:node-1', usage: 'server', ips: ['127.0.0.1'] });
     const client = issueCert(ca, { subject: '/CN=kube-apiserver-kubelet-client', usage: 'client' });
 
-    echo = createServer((s) => s.pipe(s));
+    echo = createServer((s) => s.on('error', () => s.destroy()).pipe(s));
     await new Promise<void>((r) => echo.listen(0, '127.0.0.1', r));
     runtime.ports.set(POD_PORT, (echo.address() as { port: number }).port);
     runtime.addContainer('default', 'web-1', { container: 'main', log: 'line one\nline two\nline three\n', main: ['sh', '-c', 'echo attached-output'] });
@@ -107,6 +107,15 @@ describe('kubectl logs, exec, attach and port-forward through the API server to 
     assert.equal(tail.stdout, 'line two\nline three\n');
   });
 
+  it('passes --timestamps, --since and --limit-bytes on to the agent', async () => {
+    const stamped = await kubectl(['logs', 'web-1', '--timestamps', '--tail=1']);
+    assert.match(stamped.stdout, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d+Z line three\n$/);
+    const limited = await kubectl(['logs', 'web-1', '--limit-bytes=7']);
+    assert.equal(limited.stdout, 'line on');
+    const recent = await kubectl(['logs', 'web-1', '--since=1h', '--tail=1']);
+    assert.equal(recent.stdout, 'line three\n');
+  });
+
   it('follows the log with -f: a line appended later arrives while the stream stays open', async () => {
     const follow = startKubectl(env, ['logs', '-f', 'web-1']);
     try {
@@ -128,6 +137,14 @@ describe('kubectl logs, exec, attach and port-forward through the API server to 
     assert.match(r.stderr, /command terminated with exit code 3/);
     assert.equal(r.code, 3);
     assert.deepEqual(runtime.execs.at(-1), { namespace: 'default', pod: 'web-1', container: 'main', command: ['sh', '-c', 'echo out; echo err >&2; exit 3'] });
+  });
+
+  it('streams a large output completely', async () => {
+    const r = await kubectl(['exec', 'web-1', '--', 'sh', '-c', 'seq 1 300000']);
+    assert.equal(r.code, 0, r.stderr);
+    const lines = r.stdout.split('\n');
+    assert.equal(lines.length, 300_001);
+    assert.equal(lines[299_999], '300000');
   });
 
   it('passes stdin through exec -i until EOF', async () => {

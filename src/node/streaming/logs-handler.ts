@@ -37,7 +37,10 @@ export async function serveLogs(req: IncomingMessage, res: ServerResponse, optio
 function copyLimited(log: Readable, res: ServerResponse, limit: number | undefined): Promise<void> {
   return new Promise((resolve) => {
     let left = limit ?? Infinity;
+    let isDone = false;
     const done = (): void => {
+      if (isDone) return;
+      isDone = true;
       log.destroy();
       if (!res.writableEnded) res.end();
       resolve();
@@ -45,6 +48,7 @@ function copyLimited(log: Readable, res: ServerResponse, limit: number | undefin
     res.once('close', done);
     res.on('drain', () => log.resume());
     log.on('data', (chunk: Buffer | string) => {
+      if (isDone) return; // chunks already buffered when the limit was reached
       const bytes = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
       const part = bytes.length > left ? bytes.subarray(0, left) : bytes;
       left -= part.length;

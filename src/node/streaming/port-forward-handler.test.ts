@@ -10,19 +10,19 @@ import { FLAG_FIN, FRAME } from './spdy-frame.ts';
 import { SpdyTestClient } from './testing.ts';
 
 async function echoServer(): Promise<{ port: number; close: () => void }> {
-  const server = createServer((s) => s.pipe(s));
+  const server = createServer((s) => s.on('error', () => s.destroy()).pipe(s));
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');
   return { port: (server.address() as AddressInfo).port, close: () => server.close() };
 }
 
-function forwarding(dial: (port: number) => Promise<Socket>, pairTimeoutMs?: number): { client: SpdyTestClient; dialed: number[] } {
+function forwarding(dial: (port: number) => Promise<Socket>, pairTimeoutMs?: number): { client: SpdyTestClient; dialed: number[]; session: SpdySession } {
   const dialed: number[] = [];
   let client: SpdyTestClient | undefined;
   const session = new SpdySession({ write: (frame) => (client!.feed(frame), true) });
   client = new SpdyTestClient((frame) => session.feed(frame));
   servePortForward(session, { dial: (port) => (dialed.push(port), dial(port)), pairTimeoutMs });
-  return { client, dialed };
+  return { client, dialed, session };
 }
 
 /** Opens one forwarded connection the way client-go does: error stream (half-closed at once), then data stream. */
@@ -81,7 +81,7 @@ describe('port forwarding over SPDY', () => {
     assert.deepEqual(dialed, []);
   });
 
-  it('closes the pod-side connection when the client resets the data stream', async () => {
+  it('closes the pod-side connection when the client resets the data stream', { timeout: 5_000 }, async () => {
     const server = createServer();
     server.listen(0, '127.0.0.1');
     await once(server, 'listening');
@@ -91,6 +91,23 @@ describe('port forwarding over SPDY', () => {
       open(client, { requestId: '0', port: '80', errorId: 1 });
       const [socket] = (await podSide) as [Socket];
       client.control(FRAME.rstStream, Buffer.from([0, 0, 0, 3, 0, 0, 0, 5]));
+      socket.resume();
+      await once(socket, 'close');
+    } finally {
+      server.close();
+    }
+  });
+
+  it('closes the pod-side connection when the whole connection goes away', { timeout: 5_000 }, async () => {
+    const server = createServer();
+    server.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    const podSide = once(server, 'connection');
+    try {
+      const { client, session } = forwarding(() => Promise.resolve(connect((server.address() as AddressInfo).port, '127.0.0.1')));
+      open(client, { requestId: '0', port: '80', errorId: 1 });
+      const [socket] = (await podSide) as [Socket];
+      session.destroy();
       socket.resume();
       await once(socket, 'close');
     } finally {

@@ -74,8 +74,9 @@ async function forward(errorStream: SpdyStream, dataStream: SpdyStream, dial: (p
     finish();
     if (!dataStream.writableEnded) dataStream.end();
   });
+  // Closed before we half-closed toward the pod: a reset, or the whole connection went away.
   dataStream.once('close', () => {
-    if (dataStream.isReset) socket.destroy();
+    if (dataStream.isReset || !socket.writableEnded) socket.destroy();
     finish();
   });
 }

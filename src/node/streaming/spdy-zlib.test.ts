@@ -36,7 +36,7 @@ describe('header compression', () => {
     const inflate = createInflate({ dictionary: SPDY3_DICTIONARY });
     const out: Buffer[] = [];
     inflate.on('data', (c: Buffer) => out.push(c));
-    for (const headers of [{ streamtype: 'error', port: '80', requestid: '0' }, {}, { big: 'v'.repeat(70_000) }]) {
+    for (const headers of [{ streamtype: 'error', port: '80', requestid: '0' }, {}, { big: 'v'.repeat(70_000) }] as Record<string, string>[]) {
       const block = compressor.compress(headers);
       assert.deepEqual([...block.subarray(-5)], [0x00, 0x00, 0x00, 0xff, 0xff]);
       inflate.write(block);
@@ -75,7 +75,7 @@ describe('header compression', () => {
   it('reads its own compressor\'s output', () => {
     const compressor = new HeaderCompressor();
     const decompressor = new HeaderDecompressor();
-    for (const headers of [{ a: '1' }, { streamtype: 'data' }, {}]) assert.deepEqual(decompressor.decompress(compressor.compress(headers)), headers);
+    for (const headers of [{ a: '1' }, { streamtype: 'data' }, {}] as Record<string, string>[]) assert.deepEqual(decompressor.decompress(compressor.compress(headers)), headers);
   });
 
   it('rejects a first block that is not a zlib stream primed with the SPDY dictionary', () => {

@@ -50,7 +50,7 @@ describe('streaming server over mutual TLS', () => {
     pki = await ensurePki(join(dir, 'pki'), { serverHosts: [], serverIPs: [] });
     stranger = await ensurePki(join(dir, 'other'), { serverHosts: [], serverIPs: [] });
     runtime.addContainer('ns', 'p', { container: 'c', log: 'a\nb\nc\n' });
-    echo = createServer((s) => s.pipe(s));
+    echo = createServer((s) => s.on('error', () => s.destroy()).pipe(s));
     echo.listen(0, '127.0.0.1');
     await once(echo, 'listening');
     runtime.ports.set(80, (echo.address() as AddressInfo).port);

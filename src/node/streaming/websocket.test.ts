@@ -41,7 +41,7 @@ describe('WebSocket server', () => {
   });
 
   it('refuses with 400 when no offered subprotocol is supported, or the version is not 13', async () => {
-    for (const headers of [{ 'sec-websocket-protocol': 'v3.channel.k8s.io' }, { 'sec-websocket-protocol': 'v5.channel.k8s.io', 'sec-websocket-version': '8' }]) {
+    for (const headers of [{ 'sec-websocket-protocol': 'v3.channel.k8s.io' }, { 'sec-websocket-protocol': 'v5.channel.k8s.io', 'sec-websocket-version': '8' }] as Record<string, string>[]) {
       const [serverEnd, clientEnd] = duplexPair();
       let text = '';
       clientEnd.on('data', (d: Buffer) => (text += d.toString()));

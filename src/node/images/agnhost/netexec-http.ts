@@ -26,6 +26,7 @@ export interface NetexecHttpOptions {
 
 interface Request {
   path: string;
+  search: string;
   form: URLSearchParams;
   method: string;
   remoteAddr: string;
@@ -111,7 +112,11 @@ const routes: Record<string, Route> = {
 export function createNetexecHandler(options: NetexecHttpOptions): (req: IncomingMessage, res: ServerResponse) => void {
   return (req, res) => {
     void toRequest(req, options.httpOverride)
-      .then((r) => (routes[r.path] ?? routes['/'])(r, options))
+      .then((r) => {
+        const clean = cleanPath(r.path);
+        if (clean !== r.path) return movedPermanently(clean + r.search, r.method);
+        return (routes[r.path] ?? routes['/'])(r, options);
+      })
       .then((reply) => send(res, reply))
       .catch((err: unknown) => {
         // Go's server drops the connection when a handler panics (e.g. WriteHeader with an invalid code).
@@ -126,9 +131,11 @@ async function toRequest(req: IncomingMessage, httpOverride: string | undefined)
     const url = new URL(httpOverride, 'http://localhost');
     req.resume();
     // The override is a fresh request: no client address, no headers, exactly as upstream.
-    return { path: url.pathname, form: url.searchParams, method: 'GET', remoteAddr: '', headers: {} };
+    return { path: url.pathname, search: url.search, form: url.searchParams, method: 'GET', remoteAddr: '', headers: {} };
   }
-  const url = new URL(req.url ?? '/', 'http://localhost');
+  const raw = req.url ?? '/';
+  // Prefixing keeps `//x` a path rather than a protocol-relative URL.
+  const url = raw.startsWith('/') ? new URL(`http://localhost${raw}`) : new URL(raw);
   const form = new URLSearchParams();
   const isForm = (req.headers['content-type'] ?? '').startsWith('application/x-www-form-urlencoded');
   if (['POST', 'PUT', 'PATCH'].includes(req.method ?? '') && isForm) {
@@ -141,13 +148,14 @@ async function toRequest(req: IncomingMessage, httpOverride: string | undefined)
   const headers: Record<string, string[]> = {};
   for (const [k, v] of Object.entries(req.headersDistinct)) if (k !== 'host' && v) headers[canonicalHeaderKey(k)] = v;
   const remoteAddr = joinHostPort(req.socket.remoteAddress ?? '', req.socket.remotePort ?? 0);
-  return { path: url.pathname, form, method: req.method ?? 'GET', remoteAddr, headers };
+  return { path: url.pathname, search: url.search, form, method: req.method ?? 'GET', remoteAddr, headers };
 }
 
 function send(res: ServerResponse, reply: Reply): void {
   const body = reply.body ?? '';
   const headers: Record<string, string> = { ...reply.headers };
   if (body && !headers['Content-Type']) headers['Content-Type'] = 'text/plain; charset=utf-8';
+  headers['Content-Length'] = String(Buffer.byteLength(body));
   res.writeHead(reply.status ?? 200, headers);
   res.end(body, reply.after);
 }
@@ -173,6 +181,23 @@ export function runShell(shell: string, cmd: string): Promise<{ output: string; 
       else resolve(code === 0 ? { output } : { output, error: `exit status ${code}` });
     });
   });
+}
+
+/** Go's ServeMux answers a path with `//`, `.` or `..` segments with a redirect to the cleaned path. */
+export function cleanPath(path: string): string {
+  const out: string[] = [];
+  for (const seg of path.split('/')) {
+    if (seg === '' || seg === '.') continue;
+    if (seg === '..') out.pop();
+    else out.push(seg);
+  }
+  const clean = `/${out.join('/')}`;
+  return path.endsWith('/') && clean !== '/' ? `${clean}/` : clean;
+}
+
+function movedPermanently(location: string, method: string): Reply {
+  const body = method === 'GET' || method === 'HEAD' ? `<a href="${escapeHtml(location)}">Moved Permanently</a>.\n\n` : '';
+  return { status: 301, body, headers: { Location: location, 'Content-Type': 'text/html; charset=utf-8' } };
 }
 
 function escapeHtml(s: string): string {

@@ -1,0 +1,213 @@
+// Starting, adopting, stopping and exec'ing into container processes (see launch-argv.ts for the namespaces).
+// Each instance has a run directory `<pod-dir>/<container>/<n>.run/` with its state, pid, exit status and
+// stdout/stderr FIFOs; its log is `<pod-dir>/<container>/<n>.log`.
+import { spawn, spawnSync } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { closeSync, constants, existsSync, mkdirSync, openSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Cgroups } from './cgroups.ts';
+import type { ContainerLogs } from './container-logs.ts';
+import { execArgv, launchArgv } from './launch-argv.ts';
+import type { LaunchPlan } from './launch-argv.ts';
+
+export interface InstanceExit {
+  exitCode: number;
+  signal?: number;
+  finishedAtMs: number;
+  /** The process never got to exec the command (setup failed). */
+  isStartError: boolean;
+}
+
+/** What is kept in `state.json`, enough to adopt the instance after an agent restart. */
+export interface InstanceState {
+  id: string;
+  podUid: string;
+  container: string;
+  instance: number;
+  startedAtMs: number;
+  pid?: number;
+  wrapperPid?: number;
+  env: [string, string][];
+  hasUts: boolean;
+}
+
+export interface ContainerInstanceHandle {
+  state: InstanceState;
+  runDir: string;
+  logPath: string;
+  cgroupDir: string;
+  /** Resolves once the instance ended, its stragglers were killed and its output was written. */
+  exited: Promise<InstanceExit>;
+  exitInfo?: InstanceExit;
+}
+
+export interface StartOptions extends Omit<LaunchPlan, 'cgroupDir' | 'rootDir' | 'pidFile' | 'exitFile'> {
+  podUid: string;
+  container: string;
+  /** <pod-dir>/<container> */
+  containerDir: string;
+  /** The restart count this instance has: names its files. */
+  instance: number;
+}
+
+const SIGNALS: Record<string, number> = { SIGHUP: 1, SIGINT: 2, SIGQUIT: 3, SIGABRT: 6, SIGKILL: 9, SIGSEGV: 11, SIGPIPE: 13, SIGTERM: 15 };
+
+export class ContainerRuntime {
+  #cgroups: Cgroups;
+  #logs: ContainerLogs;
+
+  constructor(options: { cgroups: Cgroups; logs: ContainerLogs }) {
+    this.#cgroups = options.cgroups;
+    this.#logs = options.logs;
+  }
+
+  get logs(): ContainerLogs {
+    return this.#logs;
+  }
+
+  static paths(containerDir: string, instance: number): { runDir: string; logPath: string } {
+    return { runDir: join(containerDir, `${instance}.run`), logPath: join(containerDir, `${instance}.log`) };
+  }
+
+  async start(o: StartOptions): Promise<ContainerInstanceHandle> {
+    const { runDir, logPath } = ContainerRuntime.paths(o.containerDir, o.instance);
+    const cgroupDir = this.#cgroups.ensure(o.podUid, o.container);
+    await this.#cgroups.kill(cgroupDir);
+    mkdirSync(join(runDir, 'root'), { recursive: true });
+    const f = files(runDir);
+    for (const fifo of [f.out, f.err]) if (!existsSync(fifo)) mkfifo(fifo);
+    const state: InstanceState = { id: randomBytes(16).toString('hex'), podUid: o.podUid, container: o.container, instance: o.instance, startedAtMs: Date.now(), env: o.env, hasUts: o.hostname !== undefined };
+    const { argv, env } = launchArgv({ ...o, cgroupDir, rootDir: join(runDir, 'root'), pidFile: f.pid, exitFile: f.exit });
+    const readers = [this.#logs.pump(f.out, { path: logPath, stream: 'stdout' }), this.#logs.pump(f.err, { path: logPath, stream: 'stderr' })];
+    const writers = [openSync(f.out, constants.O_RDWR), openSync(f.err, constants.O_RDWR)];
+    let child: ChildProcess;
+    try {
+      child = spawn(argv[0], argv.slice(1), { env, detached: true, stdio: ['ignore', writers[0], writers[1]] });
+    } finally {
+      for (const w of writers) closeSync(w);
+    }
+    state.wrapperPid = child.pid;
+    const wrapperExit = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
+      child.once('exit', (code, signal) => resolve({ code, signal }));
+      child.once('error', () => resolve({ code: 125, signal: null }));
+    });
+    child.unref();
+    const pid = await Promise.race([waitForFile(f.pid), wrapperExit.then(() => undefined)]);
+    if (pid !== undefined) {
+      state.pid = Number(readFileSync(f.pid, 'utf8').trim()) || undefined;
+      state.startedAtMs = statSync(f.pid).mtimeMs;
+    }
+    writeFileSync(f.state, JSON.stringify(state));
+    const handle: ContainerInstanceHandle = { state, runDir, logPath, cgroupDir, exited: undefined as unknown as Promise<InstanceExit> };
+    handle.exited = wrapperExit.then(async ({ code, signal }) => {
+      const exit = readExit(f.exit, state.pid === undefined) ?? { exitCode: code ?? 128 + (SIGNALS[signal ?? 'SIGKILL'] ?? 9), finishedAtMs: Date.now(), isStartError: state.pid === undefined };
+      await this.#finish(handle, readers);
+      handle.exitInfo = exit;
+      return exit;
+    });
+    return handle;
+  }
+
+  /** Takes over an instance a previous agent started; undefined if there is nothing to adopt. */
+  adopt(containerDir: string, instance: number): ContainerInstanceHandle | undefined {
+    const { runDir, logPath } = ContainerRuntime.paths(containerDir, instance);
+    const f = files(runDir);
+    let state: InstanceState;
+    try {
+      state = JSON.parse(readFileSync(f.state, 'utf8')) as InstanceState;
+    } catch {
+      return undefined;
+    }
+    const cgroupDir = this.#cgroups.containerPath(state.podUid, state.container);
+    const handle: ContainerInstanceHandle = { state, runDir, logPath, cgroupDir, exited: undefined as unknown as Promise<InstanceExit> };
+    const done = readExit(f.exit, false);
+    const isAlive = state.wrapperPid !== undefined && this.#cgroups.pids(cgroupDir).includes(state.wrapperPid);
+    if (done || !isAlive) {
+      const exit = done ?? { exitCode: 137, signal: 9, finishedAtMs: existsSync(f.state) ? statSync(f.state).mtimeMs : Date.now(), isStartError: false };
+      handle.exitInfo = exit;
+      handle.exited = Promise.resolve(exit);
+      return handle;
+    }
+    const readers = [f.out, f.err].filter(existsSync).map((fifo, i) => this.#logs.pump(fifo, { path: logPath, stream: i === 0 ? 'stdout' : 'stderr' }));
+    handle.exited = (async () => {
+      // Not our child: watch for the wrapper's exit file or the cgroup emptying.
+      while (!existsSync(f.exit) && this.#cgroups.pids(cgroupDir).includes(state.wrapperPid!)) await new Promise((r) => setTimeout(r, 200));
+      const exit = readExit(f.exit, false) ?? { exitCode: 137, signal: 9, finishedAtMs: Date.now(), isStartError: false };
+      await this.#finish(handle, readers);
+      handle.exitInfo = exit;
+      return exit;
+    })();
+    return handle;
+  }
+
+  /** SIGTERM to the main process, then SIGKILL to the whole cgroup after `graceMs`. */
+  async stop(handle: ContainerInstanceHandle, options: { graceMs: number }): Promise<InstanceExit> {
+    if (handle.exitInfo) return handle.exitInfo;
+    if (handle.state.pid !== undefined && options.graceMs > 0) {
+      try {
+        process.kill(handle.state.pid, 'SIGTERM');
+      } catch {
+        // already gone
+      }
+      let timer: NodeJS.Timeout | undefined;
+      const isOnTime = await Promise.race([handle.exited.then(() => true), new Promise<boolean>((r) => (timer = setTimeout(() => r(false), options.graceMs)))]);
+      clearTimeout(timer);
+      if (isOnTime) return handle.exited;
+    }
+    await this.#cgroups.kill(handle.cgroupDir);
+    return handle.exited;
+  }
+
+  /** Starts `argv` inside the running container (its namespaces, root, cwd, env and cgroup). */
+  exec(handle: ContainerInstanceHandle, argv: string[], options: { hasStdin: boolean }): ChildProcess {
+    if (handle.exitInfo || handle.state.pid === undefined) throw new Error(`container ${handle.state.container} is not running`);
+    const call = execArgv({ pid: handle.state.pid, cgroupDir: handle.cgroupDir, env: handle.state.env, argv, hasUts: handle.state.hasUts });
+    return spawn(call.argv[0], call.argv.slice(1), { env: call.env, stdio: [options.hasStdin ? 'pipe' : 'ignore', 'pipe', 'pipe'] });
+  }
+
+  async #finish(handle: ContainerInstanceHandle, readers: { done: Promise<void>; stop(): void }[]): Promise<void> {
+    // The main process is gone: whatever it left behind (background children, execs) goes with it, as with a pid namespace.
+    await this.#cgroups.kill(handle.cgroupDir).catch(() => undefined);
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([Promise.all(readers.map((r) => r.done)), new Promise((r) => (timer = setTimeout(r, 2_000)))]);
+    clearTimeout(timer);
+    for (const r of readers) r.stop();
+  }
+}
+
+function files(runDir: string) {
+  return { state: join(runDir, 'state.json'), pid: join(runDir, 'pid'), exit: join(runDir, 'exit'), out: join(runDir, 'stdout'), err: join(runDir, 'stderr') };
+}
+
+function mkfifo(path: string): void {
+  const r = spawnSync('mkfifo', ['-m', '0600', path]);
+  if (r.status !== 0) throw new Error(`mkfifo ${path}: ${r.stderr?.toString().trim() || r.error?.message}`);
+}
+
+function readExit(path: string, isStartError: boolean): InstanceExit | undefined {
+  try {
+    const text = readFileSync(path, 'utf8').trim();
+    if (!/^\d+$/.test(text)) return undefined;
+    const code = Number(text);
+    const exit: InstanceExit = { exitCode: code, finishedAtMs: statSync(path).mtimeMs, isStartError };
+    if (code > 128 && code < 160) exit.signal = code - 128;
+    return exit;
+  } catch {
+    return undefined;
+  }
+}
+
+async function waitForFile(path: string, timeoutMs = 30_000): Promise<string | undefined> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    try {
+      const text = readFileSync(path, 'utf8');
+      if (text.endsWith('\n')) return text;
+    } catch {
+      // not yet
+    }
+    await new Promise((r) => setTimeout(r, 5));
+  }
+  return undefined;
+}

@@ -1,0 +1,98 @@
+// How a container process is started: the argv and environment of its wrapper. Pure.
+//
+//   sh -c WRAPPER  [nsenter --net=/run/netns/<pod> --]  unshare --mount [--uts] --propagation private --
+//     sh -c SETUP  K=V… command args…
+//
+// WRAPPER moves itself into the container's cgroup (so everything below is tracked and `cgroup.kill` ends it),
+// runs the rest and records the exit status in a file: the status survives an agent restart.
+// SETUP, in the container's private mount (and UTS) namespace, builds a root on a tmpfs: every top-level entry of
+// the host's `/` bind-mounted (symlinks such as /bin → usr/bin kept as symlinks), the built-in image shims copied
+// in, the pod's resolv.conf/hosts/hostname bound over /etc; sets the hostname, records its pid (the container's
+// main pid, as everything after it execs in place), then chroots and execs the command with exactly the
+// container's environment in its working directory. Nothing is written into the host's `/`.
+
+export const WRAPPER = [
+  'echo 0 > "$SKIFF_CGROUP/cgroup.procs" || exit 125',
+  '"$@"',
+  'echo $? > "$SKIFF_EXIT"',
+].join('\n');
+
+export const SETUP = `set -eu
+root=$SKIFF_ROOT
+mount -t tmpfs -o mode=0755,size=64m skiff-root "$root"
+for e in /* /.[!.]*; do
+  [ -e "$e" ] || [ -L "$e" ] || continue
+  n=\${e#/}
+  if [ -L "$e" ]; then ln -s "$(readlink "$e")" "$root/$n"
+  elif [ -d "$e" ]; then mkdir "$root/$n"; mount --rbind "$e" "$root/$n"
+  else : > "$root/$n"; mount --bind "$e" "$root/$n"
+  fi
+done
+# Other pods' netns files must not be pinned by this mount namespace.
+umount -l "$root/run/netns" 2>/dev/null || true
+if [ -n "\${SKIFF_SHIMS:-}" ]; then
+  for s in "$SKIFF_SHIMS"/*; do [ -f "$s" ] && cp "$s" "$root/\${s##*/}"; done
+fi
+if [ -n "\${SKIFF_ETC:-}" ]; then
+  for f in resolv.conf hosts hostname; do
+    if [ -f "$SKIFF_ETC/$f" ]; then [ -e "$root/etc/$f" ] || : > "$root/etc/$f"; mount --bind "$SKIFF_ETC/$f" "$root/etc/$f"; fi
+  done
+fi
+if [ -n "\${SKIFF_HOSTNAME:-}" ]; then hostname "$SKIFF_HOSTNAME"; fi
+echo $$ > "$SKIFF_PIDFILE"
+exec chroot "$root" /usr/bin/env -i -C "$SKIFF_WORKDIR" -- "$@"
+`;
+
+export interface LaunchPlan {
+  argv: string[];
+  env: [string, string][];
+  workingDir: string;
+  /** The pod's netns name; undefined runs in the agent's own netns (hostNetwork). */
+  netns?: string;
+  /** Set to give the container its own UTS namespace with this hostname. */
+  hostname?: string;
+  /** Directory with resolv.conf / hosts / hostname to bind over /etc. */
+  etcDir?: string;
+  /** Directory whose files are copied into the container's `/` (the built-in image executables). */
+  shimDir?: string;
+  cgroupDir: string;
+  rootDir: string;
+  pidFile: string;
+  exitFile: string;
+}
+
+export function launchArgv(plan: LaunchPlan): { argv: string[]; env: Record<string, string> } {
+  if (plan.argv.length === 0) throw new TypeError('a container needs a command');
+  for (const [k] of plan.env) if (k === '' || k.includes('=')) throw new TypeError(`bad environment variable name ${JSON.stringify(k)}`);
+  const argv = ['/bin/sh', '-c', WRAPPER, 'skiff-container'];
+  if (plan.netns !== undefined) argv.push('nsenter', `--net=/run/netns/${plan.netns}`, '--');
+  argv.push('unshare', '--mount');
+  if (plan.hostname !== undefined) argv.push('--uts');
+  argv.push('--propagation', 'private', '--', '/bin/sh', '-c', SETUP, 'skiff-setup');
+  argv.push(...plan.env.map(([k, v]) => `${k}=${v}`), ...plan.argv);
+  const env: Record<string, string> = {
+    PATH: '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin',
+    SKIFF_CGROUP: plan.cgroupDir,
+    SKIFF_EXIT: plan.exitFile,
+    SKIFF_ROOT: plan.rootDir,
+    SKIFF_PIDFILE: plan.pidFile,
+    SKIFF_WORKDIR: plan.workingDir || '/',
+  };
+  if (plan.hostname !== undefined) env.SKIFF_HOSTNAME = plan.hostname;
+  if (plan.etcDir !== undefined) env.SKIFF_ETC = plan.etcDir;
+  if (plan.shimDir !== undefined) env.SKIFF_SHIMS = plan.shimDir;
+  return { argv, env };
+}
+
+/**
+ * `kubectl exec`: a process in the running container's namespaces, root and working directory, with the
+ * container's environment, inside its cgroup.
+ */
+export function execArgv(options: { pid: number; cgroupDir: string; env: [string, string][]; argv: string[]; hasUts: boolean }): { argv: string[]; env: Record<string, string> } {
+  const ns = ['--mount', '--net', ...(options.hasUts ? ['--uts'] : [])];
+  return {
+    argv: ['/bin/sh', '-c', 'echo 0 > "$SKIFF_CGROUP/cgroup.procs" || exit 125; exec "$@"', 'skiff-exec', 'nsenter', `--target=${options.pid}`, ...ns, '--root', '--wd', '--',
+      '/usr/bin/env', '-i', '--', ...options.env.map(([k, v]) => `${k}=${v}`), ...options.argv],
+    env: { PATH: '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin', SKIFF_CGROUP: options.cgroupDir },
+  };
+}
