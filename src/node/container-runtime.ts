@@ -9,6 +9,8 @@ import { join } from 'node:path';
 import type { Cgroups } from './cgroups.ts';
 import type { ContainerLogs } from './container-logs.ts';
 import { execArgv, launchArgv } from './launch-argv.ts';
+import { renderRootFstab } from './rootfs.ts';
+import type { HostRootLayout } from './rootfs.ts';
 import type { LaunchPlan } from './launch-argv.ts';
 
 export interface InstanceExit {
@@ -42,7 +44,11 @@ export interface ContainerInstanceHandle {
   exitInfo?: InstanceExit;
 }
 
-export interface StartOptions extends Omit<LaunchPlan, 'cgroupDir' | 'rootDir' | 'pidFile' | 'exitFile'> {
+export interface StartOptions extends Omit<LaunchPlan, 'cgroupDir' | 'rootDir' | 'pidFile' | 'exitFile' | 'fstab'> {
+  /** The host's top level, bound into the root. */
+  layout: HostRootLayout;
+  /** Files bound into the root after it: [source, path inside the root]. */
+  binds: [string, string][];
   podUid: string;
   container: string;
   /** <pod-dir>/<container> */
@@ -78,7 +84,9 @@ export class ContainerRuntime {
     const f = files(runDir);
     for (const fifo of [f.out, f.err]) if (!existsSync(fifo)) mkfifo(fifo);
     const state: InstanceState = { id: randomBytes(16).toString('hex'), podUid: o.podUid, container: o.container, instance: o.instance, startedAtMs: Date.now(), env: o.env, hasUts: o.hostname !== undefined };
-    const { argv, env } = launchArgv({ ...o, cgroupDir, rootDir: join(runDir, 'root'), pidFile: f.pid, exitFile: f.exit });
+    const rootDir = join(runDir, 'root');
+    writeFileSync(f.fstab, renderRootFstab(o.layout, { root: rootDir, extra: o.binds }));
+    const { argv, env } = launchArgv({ ...o, cgroupDir, rootDir, pidFile: f.pid, exitFile: f.exit, fstab: f.fstab });
     const readers = [this.#logs.pump(f.out, { path: logPath, stream: 'stdout' }), this.#logs.pump(f.err, { path: logPath, stream: 'stderr' })];
     const writers = [openSync(f.out, constants.O_RDWR), openSync(f.err, constants.O_RDWR)];
     let child: ChildProcess;
@@ -92,7 +100,7 @@ export class ContainerRuntime {
       child.once('exit', (code, signal) => resolve({ code, signal }));
       child.once('error', () => resolve({ code: 125, signal: null }));
     });
-    child.unref();
+
     const pid = await Promise.race([waitForFile(f.pid), wrapperExit.then(() => undefined)]);
     if (pid !== undefined) {
       state.pid = Number(readFileSync(f.pid, 'utf8').trim()) || undefined;
@@ -177,7 +185,7 @@ export class ContainerRuntime {
 }
 
 function files(runDir: string) {
-  return { state: join(runDir, 'state.json'), pid: join(runDir, 'pid'), exit: join(runDir, 'exit'), out: join(runDir, 'stdout'), err: join(runDir, 'stderr') };
+  return { fstab: join(runDir, 'fstab'), state: join(runDir, 'state.json'), pid: join(runDir, 'pid'), exit: join(runDir, 'exit'), out: join(runDir, 'stdout'), err: join(runDir, 'stderr') };
 }
 
 function mkfifo(path: string): void {

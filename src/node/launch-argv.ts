@@ -5,11 +5,11 @@
 //
 // WRAPPER moves itself into the container's cgroup (so everything below is tracked and `cgroup.kill` ends it),
 // runs the rest and records the exit status in a file: the status survives an agent restart.
-// SETUP, in the container's private mount (and UTS) namespace, builds a root on a tmpfs: every top-level entry of
-// the host's `/` bind-mounted (symlinks such as /bin → usr/bin kept as symlinks), the built-in image shims copied
-// in, the pod's resolv.conf/hosts/hostname bound over /etc; sets the hostname, records its pid (the container's
-// main pid, as everything after it execs in place), then chroots and execs the command with exactly the
-// container's environment in its working directory. Nothing is written into the host's `/`.
+// SETUP, in the container's private mount (and UTS) namespace, builds the root (see rootfs.ts): a tmpfs, the
+// template copied in, one `mount --all` of the fstab binding the host's top-level entries and the pod's /etc
+// files; sets the hostname, records its pid (the container's main pid: everything after it execs in place),
+// then chroots and execs the command with exactly the container's environment in its working directory.
+// Nothing is written into the host's `/`.
 
 export const WRAPPER = [
   'echo 0 > "$SKIFF_CGROUP/cgroup.procs" || exit 125',
@@ -18,29 +18,14 @@ export const WRAPPER = [
 ].join('\n');
 
 export const SETUP = `set -eu
-root=$SKIFF_ROOT
-mount -t tmpfs -o mode=0755,size=64m skiff-root "$root"
-for e in /* /.[!.]*; do
-  [ -e "$e" ] || [ -L "$e" ] || continue
-  n=\${e#/}
-  if [ -L "$e" ]; then ln -s "$(readlink "$e")" "$root/$n"
-  elif [ -d "$e" ]; then mkdir "$root/$n"; mount --rbind "$e" "$root/$n"
-  else : > "$root/$n"; mount --bind "$e" "$root/$n"
-  fi
-done
+mount -t tmpfs -o mode=0755,size=64m skiff-root "$SKIFF_ROOT"
+cp -a "$SKIFF_TEMPLATE/." "$SKIFF_ROOT/"
+mount --all --fstab "$SKIFF_FSTAB"
 # Other pods' netns files must not be pinned by this mount namespace.
-umount -l "$root/run/netns" 2>/dev/null || true
-if [ -n "\${SKIFF_SHIMS:-}" ]; then
-  for s in "$SKIFF_SHIMS"/*; do [ -f "$s" ] && cp "$s" "$root/\${s##*/}"; done
-fi
-if [ -n "\${SKIFF_ETC:-}" ]; then
-  for f in resolv.conf hosts hostname; do
-    if [ -f "$SKIFF_ETC/$f" ]; then [ -e "$root/etc/$f" ] || : > "$root/etc/$f"; mount --bind "$SKIFF_ETC/$f" "$root/etc/$f"; fi
-  done
-fi
+umount -l "$SKIFF_ROOT/run/netns" 2>/dev/null || true
 if [ -n "\${SKIFF_HOSTNAME:-}" ]; then hostname "$SKIFF_HOSTNAME"; fi
 echo $$ > "$SKIFF_PIDFILE"
-exec chroot "$root" /usr/bin/env -i -C "$SKIFF_WORKDIR" -- "$@"
+exec chroot "$SKIFF_ROOT" /usr/bin/env -i -C "$SKIFF_WORKDIR" -- "$@"
 `;
 
 export interface LaunchPlan {
@@ -51,10 +36,10 @@ export interface LaunchPlan {
   netns?: string;
   /** Set to give the container its own UTS namespace with this hostname. */
   hostname?: string;
-  /** Directory with resolv.conf / hosts / hostname to bind over /etc. */
-  etcDir?: string;
-  /** Directory whose files are copied into the container's `/` (the built-in image executables). */
-  shimDir?: string;
+  /** The root template directory (rootfs.ts). */
+  templateDir: string;
+  /** The fstab of binds into the root (rootfs.ts). */
+  fstab: string;
   cgroupDir: string;
   rootDir: string;
   pidFile: string;
@@ -77,10 +62,10 @@ export function launchArgv(plan: LaunchPlan): { argv: string[]; env: Record<stri
     SKIFF_ROOT: plan.rootDir,
     SKIFF_PIDFILE: plan.pidFile,
     SKIFF_WORKDIR: plan.workingDir || '/',
+    SKIFF_TEMPLATE: plan.templateDir,
+    SKIFF_FSTAB: plan.fstab,
   };
   if (plan.hostname !== undefined) env.SKIFF_HOSTNAME = plan.hostname;
-  if (plan.etcDir !== undefined) env.SKIFF_ETC = plan.etcDir;
-  if (plan.shimDir !== undefined) env.SKIFF_SHIMS = plan.shimDir;
   return { argv, env };
 }
 

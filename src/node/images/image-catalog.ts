@@ -40,16 +40,17 @@ export function imageRepository(image: string): string {
   return colon < 0 ? withoutDigest : withoutDigest.slice(0, colon);
 }
 
+const builtinFor = (image: string) => BUILTIN_IMAGES.find((b) => b.repositories.includes(imageRepository(image.trim())));
+
 export function findBuiltinImage(image: string): BuiltinImageName | undefined {
-  const repository = imageRepository(image.trim());
-  return BUILTIN_IMAGES.find((b) => b.repositories.includes(repository))?.name;
+  return builtinFor(image)?.name;
 }
 
 /** The argv a container runs. Empty `command`/`args` count as unset, as in Kubernetes. */
 export function resolveImage(image: string, command?: string[], args?: string[]): ResolvedImage {
   const hasCommand = command !== undefined && command.length > 0;
   const hasArgs = args !== undefined && args.length > 0;
-  const builtin = BUILTIN_IMAGES.find((b) => b.repositories.includes(imageRepository(image.trim())));
+  const builtin = builtinFor(image);
   if (builtin) {
     const entrypoint = hasCommand ? command : builtin.entrypoint;
     const rest = hasArgs ? args : hasCommand ? [] : builtin.cmd;

@@ -56,11 +56,14 @@ export function errnoText(err: unknown): string {
   return (code && ERRNO_TEXT[code]) ?? (err instanceof Error ? err.message : String(err));
 }
 
-/** Resolves with the first of `signals` the process receives. */
+/** Resolves with the first of `signals` the process receives, keeping the process alive until then. */
 export function nextSignal(signals: NodeJS.Signals[]): Promise<NodeJS.Signals> {
   return new Promise((resolve) => {
+    // Signal listeners do not hold the event loop open; a process with nothing else to do would just exit.
+    const keepAlive = setInterval(() => {}, 2 ** 30);
     const handlers = signals.map((s) => {
       const h = () => {
+        clearInterval(keepAlive);
         signals.forEach((t, i) => process.off(t, handlers[i]));
         resolve(s);
       };

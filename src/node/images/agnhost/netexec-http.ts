@@ -152,11 +152,14 @@ async function toRequest(req: IncomingMessage, httpOverride: string | undefined)
 }
 
 function send(res: ServerResponse, reply: Reply): void {
-  const body = reply.body ?? '';
+  const status = reply.status ?? 200;
+  // 1xx, 204 and 304 carry no body (Go drops it too), so no Content-Type or Content-Length either.
+  const isBodyless = status < 200 || status === 204 || status === 304;
+  const body = isBodyless ? '' : (reply.body ?? '');
   const headers: Record<string, string> = { ...reply.headers };
   if (body && !headers['Content-Type']) headers['Content-Type'] = 'text/plain; charset=utf-8';
-  headers['Content-Length'] = String(Buffer.byteLength(body));
-  res.writeHead(reply.status ?? 200, headers);
+  if (!isBodyless) headers['Content-Length'] = String(Buffer.byteLength(body));
+  res.writeHead(status, headers);
   res.end(body, reply.after);
 }
 

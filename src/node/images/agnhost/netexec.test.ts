@@ -1,4 +1,9 @@
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import https from 'node:https';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { waitFor } from '../../../lib/wait.ts';
 import { type AgnhostProcess, freePort, httpGet, startAgnhost, udpRequest, waitForHttp, waitForUdp } from './agnhost-harness.ts';
@@ -46,6 +51,8 @@ describe('agnhost netexec', () => {
     const coded = await httpGet(`${a.base}/echo?msg=teapot&code=418`);
     assert.equal(coded.status, 418);
     assert.equal(coded.body, 'teapot');
+    const noContent = await httpGet(`${a.base}/echo?msg=dropped&code=204`);
+    assert.deepEqual([noContent.status, noContent.body, noContent.headers['content-length']], [204, '', undefined]);
     assert.equal((await httpGet(`${a.base}/echo?code=abc`)).body, 'argument \'code\' must be an integer or empty, got "abc"\n');
   });
 
@@ -147,6 +154,27 @@ describe('agnhost netexec lifecycle', () => {
       assert.equal((await waitForUdp(n.udpPort, 'hostname')).reply, 'pod-override');
     } finally {
       await n.proc.stop();
+    }
+  });
+
+  it('serves HTTPS with --tls-cert-file and --tls-private-key-file', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'netexec-tls-'));
+    const [cert, key] = [join(dir, 'tls.crt'), join(dir, 'tls.key')];
+    execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-days', '1', '-subj', '/CN=localhost', '-keyout', key, '-out', cert], { stdio: 'ignore' });
+    const port = await freePort();
+    const p = startAgnhost(['netexec', `--http-port=${port}`, '--udp-port=-1', `--tls-cert-file=${cert}`, `--tls-private-key-file=${key}`], { HOSTNAME: 'pod-tls' });
+    try {
+      const body = await waitFor('HTTPS', () => new Promise<string>((resolve, reject) => {
+        https.get(`https://127.0.0.1:${port}/hostname`, { ca: readFileSync(cert), servername: 'localhost', agent: false }, (res) => {
+          let b = '';
+          res.on('data', (c) => (b += c));
+          res.on('end', () => resolve(b));
+        }).on('error', reject);
+      }));
+      assert.equal(body, 'pod-tls');
+    } finally {
+      await p.stop();
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 

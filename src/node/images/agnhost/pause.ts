@@ -7,8 +7,9 @@ const SIGNAL_TEXT: Record<string, string> = { SIGINT: 'Interrupt', SIGTERM: 'Ter
 /** `agnhost pause`: prints "Paused"; exits 1 on SIGINT and 2 on SIGTERM, as upstream does, after --delay-shutdown seconds. */
 export async function pause(argv: string[]): Promise<number> {
   const { flags } = parseFlags(argv, { 'delay-shutdown': int(0) });
+  const signalled = nextSignal(['SIGINT', 'SIGTERM']);
   process.stdout.write('Paused\n');
-  const signal = await nextSignal(['SIGINT', 'SIGTERM']);
+  const signal = await signalled;
   const code = signal === 'SIGINT' ? 1 : 2;
   if (flags['delay-shutdown'] > 0) {
     process.stdout.write(`Sleeping ${flags['delay-shutdown']} seconds before exit ...`);
@@ -24,7 +25,10 @@ export async function pauseImage(argv: string[]): Promise<number> {
     process.stdout.write('pause.c skiff\n');
     return 0;
   }
-  const signal = await nextSignal(['SIGINT', 'SIGTERM']);
+  const signalled = nextSignal(['SIGINT', 'SIGTERM']);
+  // Not an error: upstream warns too whenever pause is not PID 1.
+  if (process.pid !== 1) process.stderr.write('Warning: pause should be the first process\n');
+  const signal = await signalled;
   process.stderr.write(`Shutting down, got signal: ${SIGNAL_TEXT[signal]}\n`);
   return 0;
 }
