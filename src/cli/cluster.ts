@@ -10,7 +10,7 @@ import { readKubeconfig } from '../lib/kubeconfig.ts';
 import { KubeClient } from '../client/client.ts';
 import { findResource } from '../api/resources.ts';
 import type { Node } from '../api/nodes.ts';
-import { buildNodes, destroyNodes, startAgents } from '../cmd/nodes.ts';
+import { agentPid, buildNodes, destroyNodes, nodeFiles, startAgents } from '../cmd/nodes.ts';
 import { defaultPlan, hostAddress, validatePlan } from '../cmd/network.ts';
 import type { NetworkPlan } from '../cmd/network.ts';
 
@@ -194,5 +194,12 @@ export function status(dataDir: string, say: Say): boolean {
   say(`skiff server: running (pid ${running.pid}) at ${running.url}`);
   if (config) say(`store: ${config.store}`);
   say(`kubeconfig: ${paths.kubeconfig}`);
+  if (config && config.nodes > 0) {
+    say(`network: bridge ${config.plan.bridge} ${hostAddress(config.plan)}, pods ${config.plan.clusterCidr}, services ${config.plan.serviceCidr}, LB pool ${config.plan.lbPool}`);
+    for (let i = 1; i <= config.nodes; i++) {
+      const pid = agentPid(nodeFiles(paths.dir, i));
+      say(`  node-${i}: agent ${pid ? `running (pid ${pid})` : 'stopped'}, log ${nodeFiles(paths.dir, i).log}`);
+    }
+  }
   return true;
 }
