@@ -47,6 +47,7 @@ export class ApiServer {
   #handler: ResourceHandler;
   #options: ApiServerOptions;
   #extraServers: https.Server[] = [];
+  #certUsers = new WeakMap<TLSSocket, string>();
   podConnector: PodConnector;
 
   constructor(options: ApiServerOptions) {
@@ -93,9 +94,14 @@ export class ApiServer {
   authenticate(req: IncomingMessage): string | undefined {
     const socket = req.socket as TLSSocket;
     if (socket.authorized) {
-      const cert = socket.getPeerCertificate();
-      const cn = cert?.subject?.CN;
-      if (cn) return Array.isArray(cn) ? cn[0] : cn;
+      // the peer certificate cannot change on a connection: look it up once per keep-alive socket
+      let user = this.#certUsers.get(socket);
+      if (user === undefined) {
+        const cn = socket.getPeerCertificate()?.subject?.CN;
+        user = (Array.isArray(cn) ? cn[0] : cn) ?? '';
+        this.#certUsers.set(socket, user);
+      }
+      if (user) return user;
     }
     const auth = req.headers.authorization;
     if (auth?.startsWith('Bearer ')) {

@@ -6,6 +6,9 @@
 // survive a kernel crash or power loss too (NORMAL would only sync at checkpoints).
 // locking_mode=EXCLUSIVE holds the file lock for the store's lifetime: watchers are fed in-process,
 // so a second process writing the same file would bypass them.
+// Group commit: writes requested while the event loop turns are queued and committed together in one
+// transaction (one fsync), each with its own revision, and acknowledged only after that commit. A write
+// whose precondition fails (KeyExists, RevisionMismatch…) changes nothing and fails alone.
 import { DatabaseSync } from 'node:sqlite';
 import type { StatementSync } from 'node:sqlite';
 import type { ListResult, Store, StoredObject, WatchHandle, WatchOptions } from './store.ts';
@@ -68,6 +71,12 @@ function prepare(db: DatabaseSync): Statements {
   };
 }
 
+interface PendingWrite {
+  change: (revision: number) => RawEvent;
+  resolve: (event: RawEvent) => void;
+  reject: (error: unknown) => void;
+}
+
 /** The three forms of one prefix query: every key, keys >= prefix, and keys in [prefix, prefixEnd(prefix)). */
 type PrefixQuery = [all: StatementSync, from: StatementSync, range: StatementSync];
 
@@ -91,6 +100,8 @@ export class SqliteStore implements Store {
   /** A trim inside the running transaction, applied to #compacted only once it commits. */
   #pendingCompacted: number | undefined;
   #closing: Promise<void> | undefined;
+  #queue: PendingWrite[] = [];
+  #isFlushScheduled = false;
 
   private constructor(path: string, db: DatabaseSync, historyLimit: number) {
     this.path = path;
@@ -133,32 +144,33 @@ export class SqliteStore implements Store {
   async create(key: string, value: Record<string, unknown>): Promise<number> {
     this.#assertOpen();
     const json = JSON.stringify(value);
-    return this.#write((revision) => {
+    const ev = await this.#write((revision) => {
       if (this.#stmts.get.get(key)) throw new StoreError('KeyExists', `key ${key} already exists`);
       this.#stmts.put.run(key, json, revision);
       return { type: 'ADDED', key, value: json, revision };
     });
+    return ev.revision;
   }
 
   async update(key: string, value: Record<string, unknown>, expectedRevision?: number): Promise<number> {
     this.#assertOpen();
     const json = JSON.stringify(value);
-    return this.#write((revision) => {
+    const ev = await this.#write((revision) => {
       const current = this.#current(key, expectedRevision);
       this.#stmts.put.run(key, json, revision);
       return { type: 'MODIFIED', key, value: json, prevValue: current.value, revision };
     });
+    return ev.revision;
   }
 
   async delete(key: string, expectedRevision?: number): Promise<{ value: Record<string, unknown>; revision: number }> {
     this.#assertOpen();
-    let last = '';
-    const revision = this.#write((rev) => {
-      last = this.#current(key, expectedRevision).value;
+    const ev = await this.#write((revision) => {
+      const last = this.#current(key, expectedRevision).value;
       this.#stmts.remove.run(key);
-      return { type: 'DELETED', key, value: last, revision: rev };
+      return { type: 'DELETED', key, value: last, revision };
     });
-    return { value: JSON.parse(last), revision };
+    return { value: JSON.parse(ev.value), revision: ev.revision };
   }
 
   watch(prefix: string, options: WatchOptions): WatchHandle {
@@ -207,20 +219,58 @@ export class SqliteStore implements Store {
     return row;
   }
 
-  /** One write: the change, its event and the new revision commit together; watchers hear of it only after. */
-  #write(change: (revision: number) => RawEvent): number {
-    const revision = this.#revision + 1;
-    const event = this.#transaction(() => {
-      const ev = change(revision);
-      this.#stmts.addEvent.run(revision, ev.key, ev.type, ev.value, ev.prevValue ?? null);
-      this.#stmts.setMeta.run(revision, 'revision');
-      // Trim in batches of a tenth of the window, so most writes touch no old rows.
-      if (revision - this.#compacted > this.#historyLimit + Math.ceil(this.#historyLimit / 10)) this.#dropHistory(revision - this.#historyLimit);
-      return ev;
+  /** Queues one write; it commits with the others queued in this turn of the event loop (group commit). */
+  #write(change: (revision: number) => RawEvent): Promise<RawEvent> {
+    return new Promise((resolve, reject) => {
+      this.#queue.push({ change, resolve, reject });
+      if (!this.#isFlushScheduled) {
+        this.#isFlushScheduled = true;
+        setImmediate(() => this.#flush());
+      }
     });
+  }
+
+  /** Commits every queued write in one transaction; watchers and callers hear of them only after the commit. */
+  #flush(): void {
+    this.#isFlushScheduled = false;
+    const batch = this.#queue;
+    this.#queue = [];
+    if (this.#closing) {
+      for (const w of batch) w.reject(new StoreError('Closed', 'the store is closed'));
+      return;
+    }
+    const done: { write: PendingWrite; event: RawEvent }[] = [];
+    const refused: { write: PendingWrite; error: unknown }[] = [];
+    let revision = this.#revision;
+    try {
+      this.#transaction(() => {
+        for (const write of batch) {
+          let ev: RawEvent;
+          try {
+            ev = write.change(revision + 1);
+          } catch (e) {
+            // a failed precondition is thrown before the change writes anything
+            if (!(e instanceof StoreError)) throw e;
+            refused.push({ write, error: e });
+            continue;
+          }
+          revision++;
+          this.#stmts.addEvent.run(revision, ev.key, ev.type, ev.value, ev.prevValue ?? null);
+          done.push({ write, event: ev });
+        }
+        if (!done.length) return;
+        this.#stmts.setMeta.run(revision, 'revision');
+        // Trim in batches of a tenth of the window, so most writes touch no old rows.
+        if (revision - this.#compacted > this.#historyLimit + Math.ceil(this.#historyLimit / 10)) this.#dropHistory(revision - this.#historyLimit);
+      });
+    } catch (e) {
+      for (const w of batch) w.reject(e);
+      return;
+    }
     this.#revision = revision;
-    this.#hub.publish(event);
-    return revision;
+    for (const { event } of done) this.#hub.publish(event);
+    for (const { write, event } of done) write.resolve(event);
+    for (const { write, error } of refused) write.reject(error);
   }
 
   #dropHistory(through: number): void {
