@@ -3,6 +3,9 @@ import { intFlag, parseArgs, stringFlag } from '../lib/args.ts';
 import { dataPaths, resolveDataDir } from '../cmd/data-dir.ts';
 import { runServer } from '../cmd/server.ts';
 import { runControllerManager } from '../cmd/controller-manager.ts';
+import { runAgent } from '../cmd/agent.ts';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { down, status, up } from './cluster.ts';
 
 const USAGE = `skiff — Kubernetes service networking on one Linux machine or many
@@ -16,11 +19,14 @@ Usage:
   skiff kubeconfig [--data-dir DIR]        prints the admin kubeconfig's path
   skiff server [--data-dir DIR] [--no-controllers] [...]   runs the control plane in the foreground
   skiff controller-manager --kubeconfig PATH             runs the controllers alone, against any API server
+  skiff agent --kubeconfig PATH --node-name N --node-ip IP [--data-dir DIR] [--tls-cert F --tls-key F --client-ca F]
+                                                         runs a node agent (inside a node netns, or on a machine of
+                                                         its own with --allow-host-netns)
   skiff test                               runs the whole test suite
 
 The data dir defaults to /var/lib/skiff; SKIFF_DATA_DIR overrides it.`;
 
-const BOOLEAN_FLAGS = new Set(['purge', 'help', 'sandbox', 'no-controllers']);
+const BOOLEAN_FLAGS = new Set(['purge', 'help', 'sandbox', 'no-controllers', 'allow-host-netns']);
 
 function planFlags(args: ReturnType<typeof parseArgs>): Record<string, string> {
   const out: Record<string, string> = {};
@@ -76,6 +82,31 @@ async function main(argv: string[]): Promise<number> {
       console.log(`skiff server ${process.pid} ready`);
       await waitForSignal();
       await stop();
+      return 0;
+    }
+    case 'agent': {
+      const need = (flag: string) => {
+        const v = stringFlag(args, flag);
+        if (!v) throw new Error(`skiff agent needs --${flag}`);
+        return v;
+      };
+      const tlsCert = stringFlag(args, 'tls-cert');
+      const agent = await runAgent({
+        kubeconfig: need('kubeconfig'),
+        nodeName: need('node-name'),
+        nodeIp: need('node-ip'),
+        dataDir,
+        clusterName: stringFlag(args, 'cluster-name') ?? 'skiff',
+        clusterDns: stringFlag(args, 'cluster-dns'),
+        streamingPort: args.flags.has('streaming-port') ? intFlag(args, 'streaming-port', 10250) : undefined,
+        tls: tlsCert ? { cert: readFileSync(tlsCert, 'utf8'), key: readFileSync(need('tls-key'), 'utf8'), ca: readFileSync(need('client-ca'), 'utf8') } : undefined,
+        isHostNetnsAllowed: args.flags.has('allow-host-netns'),
+      });
+      console.log(`skiff agent ${process.pid} running node ${agent.nodeName} (pod CIDR ${agent.podCidr})`);
+      await waitForSignal();
+      // `skiff down` leaves a marker: then the agent removes its pods; otherwise they keep running for the next agent
+      const isTeardown = existsSync(join(dataDir, 'teardown'));
+      await agent.stop({ isTeardown });
       return 0;
     }
     case 'controller-manager': {

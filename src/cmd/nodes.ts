@@ -20,6 +20,13 @@ export interface NodeFiles {
   log: string;
 }
 
+/** The n-th address of the service CIDR (10 → the cluster DNS Service, as upstream's convention). */
+export function serviceAddress(plan: NetworkPlan, n: number): string {
+  const [ip] = plan.serviceCidr.split('/');
+  const base = ip.split('.').reduce((acc, p) => acc * 256 + Number(p), 0) + n;
+  return [24, 16, 8, 0].map((shift) => Math.floor(base / 2 ** shift) % 256).join('.');
+}
+
 export function nodeFiles(dataDir: string, i: number): NodeFiles {
   const dir = join(dataDir, 'nodes', nodeName(i));
   return { dir, kubeconfig: join(dir, 'kubeconfig'), pid: join(dir, 'agent.pid'), log: join(dir, 'agent.log') };
@@ -59,10 +66,12 @@ export function startAgents(options: { dataDir: string; plan: NetworkPlan; nodeC
     writeFileSync(join(files.dir, 'kubelet.crt'), serving.cert);
     writeFileSync(join(files.dir, 'kubelet.key'), serving.key, { mode: 0o600 });
     writeFileSync(join(files.dir, 'ca.crt'), pki.caCert);
+    rmSync(join(files.dir, 'teardown'), { force: true });
     if (agentPid(files)) continue;
     const log = openSync(files.log, 'a');
     const args = ['--net=' + `/run/netns/${nodeNetns(plan, i)}`, '--', process.execPath, MAIN, 'agent', '--kubeconfig', files.kubeconfig, '--node-name', name, '--node-ip', ip, '--data-dir', files.dir,
       '--cluster-name', plan.clusterName, '--cluster-cidr', plan.clusterCidr, '--service-cidr', plan.serviceCidr, '--underlay-cidr', plan.underlayCidr,
+      '--cluster-dns', serviceAddress(plan, 10),
       '--tls-cert', join(files.dir, 'kubelet.crt'), '--tls-key', join(files.dir, 'kubelet.key'), '--client-ca', join(files.dir, 'ca.crt')];
     const child = spawn('nsenter', args, { detached: true, stdio: ['ignore', log, log] });
     closeSync(log);
@@ -80,6 +89,7 @@ export async function destroyNodes(options: { dataDir: string; plan: NetworkPlan
   for (let i = 1; existsSync(join(nodesDir, nodeName(i))); i++) {
     const files = nodeFiles(dataDir, i);
     const pid = agentPid(files);
+    writeFileSync(join(files.dir, 'teardown'), 'skiff down\n');
     if (pid) {
       process.kill(pid, 'SIGTERM');
       pids.push(pid);

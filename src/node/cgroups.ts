@@ -102,14 +102,12 @@ export class Cgroups {
     removeTree(path);
   }
 
-  /** Removes the cluster's directory and `skiff/` if nothing is left in them. */
+  /** Removes the cluster's directory if nothing is left in it (`skiff/` stays: other clusters may be using it). */
   removeBaseIfEmpty(): void {
-    for (const dir of [this.base, join(this.base, '..')]) {
-      try {
-        rmdirSync(dir);
-      } catch {
-        return;
-      }
+    try {
+      rmdirSync(this.base);
+    } catch {
+      // not empty, or gone
     }
   }
 }

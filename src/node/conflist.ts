@@ -11,6 +11,8 @@ export const BRIDGE_NAME = 'cni0';
 
 export interface ConflistOptions {
   podCidr: string;
+  /** The CNI network name; default `skiff` (the agent uses `skiff-<cluster>-pods`, so cleanup by name finds it). */
+  networkName?: string;
   /** Ranges pods reach through their gateway (the cluster's address plan). Never 0.0.0.0/0. */
   routes: string[];
   /** host-local's state directory (one per node: several agents share the machine). */
@@ -36,7 +38,7 @@ export function renderConflist(options: ConflistOptions): CniConflist {
   if (options.mtu) bridge.mtu = options.mtu;
   return {
     cniVersion: '1.0.0',
-    name: NETWORK_NAME,
+    name: options.networkName ?? NETWORK_NAME,
     plugins: [bridge as CniConflist['plugins'][number], { type: 'portmap', capabilities: { portMappings: true } }],
   };
 }

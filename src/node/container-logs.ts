@@ -90,6 +90,21 @@ export class ContainerLogs {
     return { done, stop: () => socket.destroy() };
   }
 
+  /** Calls `onEntry` for each new entry of an open log until it closes (then `onClose`); returns the unsubscribe. */
+  subscribe(path: string, handlers: { onEntry(e: CriLogEntry): void; onClose(): void }): () => void {
+    const file = this.#open.get(path);
+    if (!file) {
+      handlers.onClose();
+      return () => {};
+    }
+    file.events.on('entry', handlers.onEntry);
+    file.events.once('close', handlers.onClose);
+    return () => {
+      file.events.off('entry', handlers.onEntry);
+      file.events.off('close', handlers.onClose);
+    };
+  }
+
   /** Whether something still writes to the log (the instance runs). */
   isOpen(path: string): boolean {
     return this.#open.has(path);

@@ -4,7 +4,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { closeSync, constants, existsSync, mkdirSync, openSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { closeSync, constants, existsSync, mkdirSync, openSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Cgroups } from './cgroups.ts';
 import type { ContainerLogs } from './container-logs.ts';
@@ -62,6 +62,8 @@ const SIGNALS: Record<string, number> = { SIGHUP: 1, SIGINT: 2, SIGQUIT: 3, SIGA
 export class ContainerRuntime {
   #cgroups: Cgroups;
   #logs: ContainerLogs;
+  /** What keeps this process attached to running instances: released on a plain agent stop. */
+  #attached = new Set<{ child?: ChildProcess; readers: { stop(): void }[] }>();
 
   constructor(options: { cgroups: Cgroups; logs: ContainerLogs }) {
     this.#cgroups = options.cgroups;
@@ -96,6 +98,8 @@ export class ContainerRuntime {
       for (const w of writers) closeSync(w);
     }
     state.wrapperPid = child.pid;
+    const attached = { child, readers };
+    this.#attached.add(attached);
     const wrapperExit = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
       child.once('exit', (code, signal) => resolve({ code, signal }));
       child.once('error', () => resolve({ code: 125, signal: null }));
@@ -109,12 +113,33 @@ export class ContainerRuntime {
     writeFileSync(f.state, JSON.stringify(state));
     const handle: ContainerInstanceHandle = { state, runDir, logPath, cgroupDir, exited: undefined as unknown as Promise<InstanceExit> };
     handle.exited = wrapperExit.then(async ({ code, signal }) => {
+      if (!this.#attached.has(attached)) return new Promise<InstanceExit>(() => {}); // released to the next agent
       const exit = readExit(f.exit, state.pid === undefined) ?? { exitCode: code ?? 128 + (SIGNALS[signal ?? 'SIGKILL'] ?? 9), finishedAtMs: Date.now(), isStartError: state.pid === undefined };
       await this.#finish(handle, readers);
+      this.#attached.delete(attached);
       handle.exitInfo = exit;
       return exit;
     });
     return handle;
+  }
+
+  /** The instance numbers (restart counts) that have a run directory under `containerDir`, ascending. */
+  static instances(containerDir: string): number[] {
+    try {
+      return readdirSync(containerDir).map((n) => /^(\d+)\.run$/.exec(n)?.[1]).filter((n): n is string => n !== undefined).map(Number).sort((a, b) => a - b);
+    } catch {
+      return [];
+    }
+  }
+
+  /** An old instance's state and exit, without taking it over. */
+  static inspect(containerDir: string, instance: number): { state: InstanceState; exit?: InstanceExit } | undefined {
+    const f = files(ContainerRuntime.paths(containerDir, instance).runDir);
+    try {
+      return { state: JSON.parse(readFileSync(f.state, 'utf8')) as InstanceState, exit: readExit(f.exit, false) };
+    } catch {
+      return undefined;
+    }
   }
 
   /** Takes over an instance a previous agent started; undefined if there is nothing to adopt. */
@@ -138,15 +163,30 @@ export class ContainerRuntime {
       return handle;
     }
     const readers = [f.out, f.err].filter(existsSync).map((fifo, i) => this.#logs.pump(fifo, { path: logPath, stream: i === 0 ? 'stdout' : 'stderr' }));
+    const attached = { readers };
+    this.#attached.add(attached);
     handle.exited = (async () => {
       // Not our child: watch for the wrapper's exit file or the cgroup emptying.
-      while (!existsSync(f.exit) && this.#cgroups.pids(cgroupDir).includes(state.wrapperPid!)) await new Promise((r) => setTimeout(r, 200));
+      while (!existsSync(f.exit) && this.#cgroups.pids(cgroupDir).includes(state.wrapperPid!)) {
+        await new Promise((r) => setTimeout(r, 200));
+        if (!this.#attached.has(attached)) return new Promise<InstanceExit>(() => {});
+      }
+      this.#attached.delete(attached);
       const exit = readExit(f.exit, false) ?? { exitCode: 137, signal: 9, finishedAtMs: Date.now(), isStartError: false };
       await this.#finish(handle, readers);
       handle.exitInfo = exit;
       return exit;
     })();
     return handle;
+  }
+
+  /** Lets go of every running instance (agent stop without teardown): the processes keep running. */
+  release(): void {
+    for (const a of this.#attached) {
+      a.child?.unref();
+      for (const r of a.readers) r.stop();
+    }
+    this.#attached.clear();
   }
 
   /** SIGTERM to the main process, then SIGKILL to the whole cgroup after `graceMs`. */

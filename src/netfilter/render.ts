@@ -1,0 +1,115 @@
+// The model as nft text: single statements, rules and declarations, and the whole table in the nested,
+// readable form `nft list table` prints (golden files, `describeRules`). Pure.
+import type { BaseChainSpec, Chain, Element, Field, Literal, Operand, Rule, Ruleset, SetDecl, Stmt, Verdict } from './model.ts';
+
+const NAME = /^[A-Za-z][A-Za-z0-9/_.-]*$/;
+/** nftables keeps at most 128 bytes of a comment (NFT_USERDATA_MAXLEN). */
+export const MAX_COMMENT_BYTES = 128;
+
+/** A chain/set/table name as nft reads it: bare when it is an identifier, quoted otherwise. */
+export function renderName(name: string): string {
+  return NAME.test(name) ? name : `"${name.replaceAll('"', '')}"`;
+}
+
+/** A quoted comment: no double quotes inside (nft has no escape), cut to 128 bytes. */
+export function renderComment(text: string): string {
+  let t = text.replaceAll('"', "'").replaceAll('\n', ' ');
+  while (Buffer.byteLength(t) > MAX_COMMENT_BYTES) t = t.slice(0, -1);
+  return `"${t}"`;
+}
+
+export function renderVerdict(v: Verdict): string {
+  return v.kind === 'jump' || v.kind === 'goto' ? `${v.kind} ${renderName(v.chain)}` : v.kind;
+}
+
+function fields(f: Field | readonly Field[]): string {
+  return typeof f === 'string' ? f : f.join(' . ');
+}
+
+function literal(l: Literal | readonly Literal[]): string {
+  return typeof l === 'object' ? l.join(' . ') : String(l);
+}
+
+function operand(v: Operand): string {
+  if (Array.isArray(v)) return `{ ${v.map((x) => String(x)).join(', ')} }`;
+  if (typeof v === 'object') return `@${renderName((v as { set: string }).set)}`;
+  return String(v);
+}
+
+const hex = (n: number) => `0x${n.toString(16)}`;
+
+export function renderStmt(s: Stmt): string {
+  switch (s.kind) {
+    case 'match':
+      return `${fields(s.field)} ${s.op === '!=' ? '!= ' : ''}${operand(s.value)}`;
+    case 'mark-match':
+      return `meta mark & ${hex(s.mask)} ${s.op} ${s.value === 0 ? '0' : hex(s.value)}`;
+    case 'counter':
+      return 'counter';
+    case 'verdict':
+      return renderVerdict(s.verdict);
+    case 'reject':
+      return 'reject';
+    case 'vmap':
+      if (typeof s.map === 'string') return `${fields(s.key)} vmap @${renderName(s.map)}`;
+      return `${fields(s.key)} vmap { ${s.map.map(([k, v]) => `${literal(k)} : ${renderVerdict(v)}`).join(', ')} }`;
+    case 'numgen-vmap':
+      return `numgen inc mod ${s.targets.length} vmap { ${s.targets.map((v, i) => `${i} : ${renderVerdict(v)}`).join(', ')} }`;
+    case 'dnat':
+      return `dnat to ${s.addr}${s.port === undefined ? '' : `:${s.port}`}`;
+    case 'masquerade':
+      return s.isFullyRandom ? 'masquerade fully-random' : 'masquerade';
+    case 'mark-set':
+      return s.op === 'set' ? `meta mark set ${hex(s.value)}` : `meta mark set meta mark ${s.op} ${hex(s.value)}`;
+    case 'set-update':
+      return `update @${renderName(s.set)} { ${fields(s.key)}${s.timeoutSeconds === undefined ? '' : ` timeout ${s.timeoutSeconds}s`} }`;
+    case 'raw':
+      return s.text;
+  }
+}
+
+export function renderRule(r: Rule): string {
+  const body = r.stmts.map(renderStmt).join(' ');
+  return r.comment === undefined ? body : `${body} comment ${renderComment(r.comment)}`;
+}
+
+export function renderBaseSpec(b: BaseChainSpec): string {
+  return `type ${b.type} hook ${b.hook} priority ${b.priority}; policy ${b.policy ?? 'accept'};`;
+}
+
+export function renderElement(e: Element): string {
+  const comment = e.comment === undefined ? '' : ` comment ${renderComment(e.comment)}`;
+  return `${literal(e.key)}${comment}${e.value ? ` : ${renderVerdict(e.value)}` : ''}`;
+}
+
+/** `type …; flags …; comment …;` — the body of a set declaration, one clause per array entry. */
+export function setClauses(s: SetDecl): string[] {
+  const out = [`type ${s.keyType}${s.kind === 'map' ? ` : ${s.valueType ?? 'verdict'}` : ''}`];
+  if (s.flags?.length) out.push(`flags ${s.flags.join(',')}`);
+  if (s.comment !== undefined) out.push(`comment ${renderComment(s.comment)}`);
+  return out;
+}
+
+/** The whole table in the nested form: sets and maps (with their elements) first, then chains. */
+export function renderRulesetText(r: Ruleset): string {
+  const out: string[] = [`table ${r.family} ${renderName(r.table)} {`];
+  if (r.comment !== undefined) out.push(`\tcomment ${renderComment(r.comment)}`);
+  for (const s of r.sets.values()) {
+    out.push('', `\t${s.kind} ${renderName(s.name)} {`, ...setClauses(s).map((c) => `\t\t${c}`));
+    const els = r.elements.get(s.name) ?? [];
+    if (els.length) out.push(`\t\telements = { ${els.map(renderElement).join(',\n\t\t\t     ')} }`);
+    out.push('\t}');
+  }
+  for (const c of r.chains.values()) out.push('', ...chainText(c));
+  out.push('}', '');
+  return out.join('\n');
+}
+
+function chainText(c: Chain): string[] {
+  const out = [`\tchain ${renderName(c.name)} {`];
+  if (c.base) out.push(`\t\t${renderBaseSpec(c.base)}`);
+  if (c.comment !== undefined) out.push(`\t\tcomment ${renderComment(c.comment)}`);
+  for (const r of c.rules) out.push(`\t\t${renderRule(r)}`);
+  out.push('\t}');
+  return out;
+}

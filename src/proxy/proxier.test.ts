@@ -1,0 +1,142 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { FakeCommandRunner } from '../platform/linux/command-fake.ts';
+import type { EndpointSlice, Service } from '../api/types.ts';
+import { Proxier } from './proxier.ts';
+import { OPTIONS, slice, svc } from './test-fixtures.ts';
+
+const NETNS = 'skiff-t-node-1';
+
+function setup(options: { existing?: string } = {}) {
+  const runner = new FakeCommandRunner();
+  runner.on(`[netns ${NETNS}] nft -t list table`, options.existing === undefined ? { exitCode: 1, stderr: 'Error: No such file or directory\nlist table ip skiff-test-proxy' } : { stdout: options.existing });
+  let now = 1_000_000;
+  const clock = { advance: (ms: number) => (now += ms) };
+  const proxier = new Proxier({ ...OPTIONS, runner, netns: NETNS, now: () => now });
+  const scripts = () => runner.calls.filter((c) => c.args.join(' ') === '-f -').map((c) => c.input!);
+  return { runner, proxier, clock, scripts };
+}
+
+const web = (ready = ['198.18.224.10', '198.18.224.11']): [Service, EndpointSlice] => [
+  svc('default', 'web', { clusterIP: '198.19.208.10', ports: [{ name: 'http', port: 80, protocol: 'TCP' }] }),
+  slice('default', 'web', [{ name: 'http', port: 9376 }], ready.map((ip) => ({ ip }))),
+];
+
+function listed(p: Proxier, objects: [Service, EndpointSlice][]): void {
+  for (const [s, e] of objects) {
+    p.services.update(undefined, s);
+    p.endpointSlices.update(undefined, e);
+  }
+  p.isServicesSynced = true;
+  p.isEndpointSlicesSynced = true;
+}
+
+describe('Proxier.sync', () => {
+  it('writes nothing before both Services and EndpointSlices have been listed', async () => {
+    const { runner, proxier } = setup();
+    proxier.services.update(undefined, web()[0]);
+    proxier.isServicesSynced = true;
+    assert.equal((await proxier.sync()).kind, 'skipped');
+    assert.deepEqual(runner.calls, []);
+  });
+
+  it('starts with one full transaction in the node netns, then sends only the Service that changed', async () => {
+    const { runner, proxier, scripts } = setup();
+    const other = svc('default', 'other', { clusterIP: '198.19.208.30' });
+    listed(proxier, [web(), [other, slice('default', 'other', [{ name: 'http', port: 80 }], [{ ip: '198.18.224.50' }])]]);
+    assert.equal((await proxier.sync()).kind, 'full');
+    assert.deepEqual(runner.lines(), [`[netns ${NETNS}] nft -t list table ip skiff-test-proxy`, `[netns ${NETNS}] nft -f -`]);
+    assert.match(scripts()[0], /^add table ip skiff-test-proxy/);
+    assert.match(scripts()[0], /flush map ip skiff-test-proxy service-ips/);
+
+    proxier.endpointSlices.update(web()[1], web(['198.18.224.10', '198.18.224.11', '198.18.224.12'])[1]);
+    const r = await proxier.sync();
+    assert.equal(r.kind, 'partial');
+    const partial = scripts()[1];
+    assert.match(partial, /add chain ip skiff-test-proxy endpoint-[A-Z0-9]{8}-default\/web\/tcp\/http__198\.18\.224\.12\/9376/);
+    assert.match(partial, /flush chain ip skiff-test-proxy service-[A-Z0-9]{8}-default\/web\/tcp\/http\n/);
+    assert.match(partial, /numgen inc mod 3/);
+    assert.doesNotMatch(partial, /other|flush map|add table/);
+  });
+
+  it('sends no transaction when a sync finds nothing changed', async () => {
+    const { runner, proxier } = setup();
+    listed(proxier, [web()]);
+    await proxier.sync();
+    runner.clear();
+    proxier.services.update(web()[0], web()[0]);
+    assert.equal((await proxier.sync()).scriptBytes, 0);
+    assert.deepEqual(runner.calls, []);
+  });
+
+  it('after a failed transaction resyncs in full; after a failed full sync re-creates the table', async () => {
+    const { runner, proxier, scripts } = setup();
+    listed(proxier, [web()]);
+    await proxier.sync();
+    runner.on(`[netns ${NETNS}] nft -f -`, { exitCode: 1, stderr: 'Error: Could not process rule: No such file or directory' });
+    proxier.endpointSlices.update(web()[1], web(['198.18.224.10'])[1]);
+    await assert.rejects(proxier.sync());
+    await assert.rejects(proxier.sync());
+    assert.equal(proxier.metrics.syncFailures.value, 2);
+    assert.match(scripts()[2], /flush map ip skiff-test-proxy service-ips/, 'the retry is a full sync in place');
+    runner.on(`[netns ${NETNS}] nft -f -`, {});
+    assert.equal((await proxier.sync()).kind, 'full');
+    assert.match(scripts()[3], /^add table ip skiff-test-proxy \{[^\n]*\}\ndelete table ip skiff-test-proxy\nadd table ip skiff-test-proxy/);
+    assert.match(scripts()[3], /numgen inc mod 1/, 'the change that failed is in the re-sync');
+    proxier.endpointSlices.update(web(['198.18.224.10'])[1], web()[1]);
+    assert.equal((await proxier.sync()).kind, 'partial');
+  });
+
+  it('flushes a removed Service\'s chains at once and deletes them in a sync at least 1 s later', async () => {
+    const { proxier, clock, scripts } = setup();
+    listed(proxier, [web()]);
+    await proxier.sync();
+    proxier.services.update(web()[0], undefined);
+    proxier.endpointSlices.update(web()[1], undefined);
+    await proxier.sync();
+    assert.match(scripts()[1], /flush chain ip skiff-test-proxy service-\S+default\/web/);
+    assert.doesNotMatch(scripts()[1], /delete chain/);
+    assert.match(scripts()[1], /delete element ip skiff-test-proxy service-ips \{ 198\.19\.208\.10 \. tcp \. 80 \}/);
+    assert.equal(proxier.nextDeleteAt(), 1_000_000 + 1000);
+    clock.advance(1000);
+    await proxier.sync();
+    assert.equal((scripts()[2].match(/^delete chain/gm) ?? []).length, 3, 'the service chain and both endpoint chains');
+    assert.equal(proxier.nextDeleteAt(), undefined);
+  });
+
+  it('on restart flushes chains the old table has that are no longer wanted, keeping affinity sets', async () => {
+    const existing = 'table ip skiff-test-proxy {\n\tset affinity-OLD {\n\t\ttype ipv4_addr\n\t}\n\tchain service-OLD-default/gone/tcp/http {\n\t}\n}\n';
+    const { proxier, scripts } = setup({ existing });
+    listed(proxier, [web()]);
+    await proxier.sync();
+    assert.match(scripts()[0], /flush chain ip skiff-test-proxy service-OLD-default\/gone\/tcp\/http/);
+    assert.doesNotMatch(scripts()[0], /delete table/);
+    assert.ok(proxier.nextDeleteAt() !== undefined);
+  });
+
+  it('flushes UDP conntrack entries that point at an endpoint that went away', async () => {
+    const { runner, proxier } = setup();
+    const dns = svc('default', 'dns', { clusterIP: '198.19.208.53', ports: [{ name: 'dns', port: 53, protocol: 'UDP' }] });
+    const eps = (ips: string[]) => slice('default', 'dns', [{ name: 'dns', port: 5353, protocol: 'UDP' }], ips.map((ip) => ({ ip })));
+    listed(proxier, [[dns, eps(['198.18.224.5', '198.18.224.6'])]]);
+    await proxier.sync();
+    runner.clear();
+    proxier.endpointSlices.update(eps(['198.18.224.5', '198.18.224.6']), eps(['198.18.224.6', '198.18.224.7']));
+    const r = await proxier.sync();
+    assert.equal(r.conntrackFilters, 1);
+    assert.deepEqual(runner.lines().slice(1), [`[netns ${NETNS}] conntrack -D -p udp --orig-dst 198.19.208.53 --reply-src 198.18.224.5 --dport 53`]);
+  });
+
+  it('observes network programming latency from the slices\' last-change-trigger-time', async () => {
+    const { proxier } = setup();
+    listed(proxier, [web()]);
+    await proxier.sync();
+    const changed = web(['198.18.224.10'])[1];
+    changed.metadata.annotations = { 'endpoints.kubernetes.io/last-change-trigger-time': new Date(1_000_000 - 250).toISOString() };
+    proxier.endpointSlices.update(web()[1], changed);
+    await proxier.sync();
+    assert.equal(proxier.metrics.networkProgramming.count, 1);
+    assert.match(proxier.metrics.render(), /kubeproxy_network_programming_duration_seconds_bucket\{le="0.25"\} 1/);
+    assert.match(proxier.metrics.render(), /kubeproxy_sync_partial_proxy_rules_duration_seconds_count 1/);
+  });
+});

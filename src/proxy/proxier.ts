@@ -1,0 +1,275 @@
+// One sync: take the trackers' changes, render, and apply one nft transaction — the whole table on the
+// first sync and after any failure, otherwise only the Services that changed. Then flush stale UDP
+// conntrack entries. Not re-entrant: the sync runner calls it.
+import { countElements, countRules, emptyRuleset, mergeInto } from '../netfilter/model.ts';
+import type { Ruleset } from '../netfilter/model.ts';
+import { listedNames } from '../netfilter/listing.ts';
+import { renderElement } from '../netfilter/render.ts';
+import { diffScript, fullSyncScript } from '../netfilter/transaction.ts';
+import type { SyncScript } from '../netfilter/transaction.ts';
+import { CommandError } from '../platform/linux/command.ts';
+import type { CommandRunner } from '../platform/linux/command.ts';
+import { Conntrack } from '../platform/linux/conntrack.ts';
+import type { ConntrackFilter } from '../platform/linux/conntrack.ts';
+import { Nft } from '../platform/linux/nft.ts';
+import { EndpointSliceChangeTracker, ServiceChangeTracker } from './change-tracker.ts';
+import { staleUdpFlows } from './conntrack-cleanup.ts';
+import { ProxyMetrics } from './metrics.ts';
+import { renderBase } from './render-base.ts';
+import type { RenderOptions } from './render-base.ts';
+import { assemble } from './render-ruleset.ts';
+import type { ProxyState } from './render-ruleset.ts';
+import { renderServicePart } from './render-service.ts';
+
+export interface ProxierOptions extends RenderOptions {
+  runner: CommandRunner;
+  /** Apply inside this network namespace (a proxy running outside its node's netns: tests, tools). */
+  netns?: string;
+  metrics?: ProxyMetrics;
+  now?: () => number;
+  log?: (message: string) => void;
+  /** How long a flushed chain waits before it is deleted (default 1 s; see README). */
+  staleDeleteDelayMs?: number;
+}
+
+export interface SyncResult {
+  kind: 'skipped' | 'full' | 'partial';
+  /** Services re-rendered. */
+  services: number;
+  scriptBytes: number;
+  durationMs: number;
+  /** Conntrack filters run after the transaction. */
+  conntrackFilters: number;
+}
+
+export class Proxier {
+  readonly services = new ServiceChangeTracker();
+  readonly endpointSlices = new EndpointSliceChangeTracker();
+  readonly metrics: ProxyMetrics;
+  isServicesSynced = false;
+  isEndpointSlicesSynced = false;
+  #o: ProxierOptions;
+  #nft: Nft;
+  #conntrack: Conntrack;
+  #now: () => number;
+  #base: Ruleset;
+  #parts = new Map<string, Ruleset>();
+  #claims = new Map<string, string>();
+  #losers = new Set<string>();
+  #needsFull = true;
+  #needsRecreate = false;
+  #staleChains = new Map<string, number>();
+  #staleSets = new Map<string, number>();
+  #pendingFlows: ConntrackFilter[] = [];
+  #lastSuccess?: number;
+
+  constructor(options: ProxierOptions) {
+    this.#o = options;
+    this.#nft = new Nft(options.runner);
+    this.#conntrack = new Conntrack(options.runner);
+    this.#now = options.now ?? Date.now;
+    this.metrics = options.metrics ?? new ProxyMetrics();
+    this.#base = renderBase(options);
+  }
+
+  get isReady(): boolean {
+    return this.isServicesSynced && this.isEndpointSlicesSynced;
+  }
+
+  get lastSuccessAt(): number | undefined {
+    return this.#lastSuccess;
+  }
+
+  /** The current desired state (what the next sync programs). */
+  state(): ProxyState {
+    return { services: this.services.current(), endpoints: this.endpointSlices.current() };
+  }
+
+  /** The model of what the last successful sync programmed. */
+  applied(): Ruleset {
+    return assemble(this.#base, this.#parts.values());
+  }
+
+  /** When a flushed chain becomes deletable, if any waits (the runner schedules a sync then). */
+  nextDeleteAt(): number | undefined {
+    const times = [...this.#staleChains.values(), ...this.#staleSets.values()];
+    return times.length ? Math.min(...times) + (this.#o.staleDeleteDelayMs ?? 1000) : undefined;
+  }
+
+  requestFullSync(): void {
+    this.#needsFull = true;
+  }
+
+  async sync(): Promise<SyncResult> {
+    const started = this.#now();
+    if (!this.isReady) return { kind: 'skipped', services: 0, scriptBytes: 0, durationMs: 0, conntrackFilters: 0 };
+    const svc = this.services.take();
+    const eps = this.endpointSlices.take();
+    const state = this.state();
+    const triggerTimes: number[] = [];
+    for (const key of new Set([...svc.keys(), ...eps.keys()])) {
+      const before = { ports: svc.has(key) ? svc.get(key)!.previous : state.services.get(key), endpoints: eps.has(key) ? eps.get(key)!.previous : state.endpoints.get(key) };
+      this.#pendingFlows.push(...staleUdpFlows(before, { ports: state.services.get(key), endpoints: state.endpoints.get(key) }));
+      triggerTimes.push(...(eps.get(key)?.triggerTimes ?? []));
+    }
+    const changed = new Set([...svc.keys(), ...eps.keys(), ...this.#losers]);
+    const isFull = this.#needsFull;
+    let plan: SyncScript;
+    try {
+      plan = isFull ? await this.#fullSync(state) : await this.#partialSync(state, changed);
+    } catch (e) {
+      this.metrics.syncFailures.value++;
+      if (isFull) this.#needsRecreate = true;
+      this.#needsFull = true;
+      throw e;
+    }
+    const flows = this.#pendingFlows.splice(0);
+    await this.#cleanConntrack(flows);
+    const done = this.#now();
+    this.#lastSuccess = done;
+    const seconds = (done - started) / 1000;
+    this.metrics.syncDuration.observe(seconds);
+    (isFull ? this.metrics.fullSyncDuration : this.metrics.partialSyncDuration).observe(seconds);
+    for (const t of triggerTimes) this.metrics.networkProgramming.observe(Math.max(0, (done - t) / 1000));
+    this.metrics.lastSync.value = done / 1000;
+    this.#countObjects();
+    return { kind: isFull ? 'full' : 'partial', services: isFull ? state.services.size : changed.size, scriptBytes: plan.script.length, durationMs: done - started, conntrackFilters: flows.length };
+  }
+
+  async #fullSync(state: ProxyState): Promise<SyncScript> {
+    const isRecreate = this.#needsRecreate;
+    this.#claims.clear();
+    this.#losers.clear();
+    const parts = new Map<string, Ruleset>();
+    for (const key of [...state.services.keys()].sort()) parts.set(key, this.#claim(key, renderServicePart(state.services.get(key)!, state.endpoints.get(key), this.#o)));
+    const ruleset = assemble(this.#base, parts.values());
+    const due = this.#dueDeletes();
+    const existing = isRecreate ? undefined : await this.#listExisting();
+    const plan = fullSyncScript(ruleset, { existing, isRecreate, deleteChains: due.chains, deleteSets: due.sets });
+    await this.#apply(plan.script);
+    this.#parts = parts;
+    this.#needsFull = false;
+    this.#needsRecreate = false;
+    if (isRecreate) {
+      this.#staleChains.clear();
+      this.#staleSets.clear();
+    }
+    this.#commitStale(plan, due, ruleset);
+    return plan;
+  }
+
+  async #partialSync(state: ProxyState, changed: Set<string>): Promise<SyncScript> {
+    const prev = emptyRuleset('ip', this.#o.tableName);
+    const next = emptyRuleset('ip', this.#o.tableName);
+    const parts = new Map<string, Ruleset | undefined>();
+    for (const key of changed) this.#release(key);
+    for (const key of [...changed].sort()) {
+      const old = this.#parts.get(key);
+      if (old) mergeInto(prev, old);
+      const ports = state.services.get(key);
+      const part = ports ? this.#claim(key, renderServicePart(ports, state.endpoints.get(key), this.#o)) : undefined;
+      if (part) mergeInto(next, part);
+      parts.set(key, part);
+    }
+    const due = this.#dueDeletes();
+    const plan = diffScript(prev, next, { deleteChains: due.chains, deleteSets: due.sets });
+    if (!plan) {
+      this.#needsFull = true;
+      this.#needsRecreate = true;
+      return this.#fullSync(state);
+    }
+    if (plan.script) await this.#apply(plan.script);
+    for (const [key, part] of parts) {
+      if (part) this.#parts.set(key, part);
+      else this.#parts.delete(key);
+    }
+    this.#commitStale(plan, due, next);
+    return plan;
+  }
+
+  async #apply(script: string): Promise<void> {
+    await this.#nft.apply(script, this.#o.netns === undefined ? {} : { netns: this.#o.netns });
+  }
+
+  /** Chains and sets the table has now; none when it does not exist yet. */
+  async #listExisting(): Promise<{ chains: string[]; sets: string[] }> {
+    try {
+      const { stdout } = await this.#o.runner.run('nft', ['-t', 'list', 'table', 'ip', this.#o.tableName], this.#o.netns === undefined ? {} : { netns: this.#o.netns });
+      return listedNames(stdout);
+    } catch (e) {
+      if (e instanceof CommandError && /No such file or directory/.test(e.stderr)) return { chains: [], sets: [] };
+      throw e;
+    }
+  }
+
+  /** Drops elements whose key another Service already holds (that Service keeps it; this one retries later). */
+  #claim(key: string, part: Ruleset): Ruleset {
+    let isLoser = false;
+    for (const [set, els] of part.elements) {
+      const kept = els.filter((e) => {
+        const id = `${set} ${renderElement({ key: e.key })}`;
+        const holder = this.#claims.get(id);
+        if (holder !== undefined && holder !== key) {
+          isLoser = true;
+          return false;
+        }
+        this.#claims.set(id, key);
+        return true;
+      });
+      if (kept.length !== els.length) {
+        this.#o.log?.(`proxy: ${key} claims a service address another Service already uses; ignored`);
+        part.elements.set(set, kept);
+      }
+    }
+    if (isLoser) this.#losers.add(key);
+    else this.#losers.delete(key);
+    return part;
+  }
+
+  #release(key: string): void {
+    for (const [id, holder] of this.#claims) if (holder === key) this.#claims.delete(id);
+  }
+
+  #dueDeletes(): { chains: string[]; sets: string[] } {
+    const limit = this.#now() - (this.#o.staleDeleteDelayMs ?? 1000);
+    return {
+      chains: [...this.#staleChains].filter(([, t]) => t <= limit).map(([n]) => n),
+      sets: [...this.#staleSets].filter(([, t]) => t <= limit).map(([n]) => n),
+    };
+  }
+
+  #commitStale(plan: SyncScript, due: { chains: string[]; sets: string[] }, written: Ruleset): void {
+    const now = this.#now();
+    for (const n of due.chains) this.#staleChains.delete(n);
+    for (const n of due.sets) this.#staleSets.delete(n);
+    for (const n of plan.flushedChains) this.#staleChains.set(n, now);
+    for (const n of plan.flushedSets) this.#staleSets.set(n, now);
+    for (const n of written.chains.keys()) this.#staleChains.delete(n);
+    for (const n of written.sets.keys()) this.#staleSets.delete(n);
+  }
+
+  async #cleanConntrack(flows: ConntrackFilter[]): Promise<void> {
+    for (const f of flows) {
+      try {
+        await this.#conntrack.deleteFlows(f, this.#o.netns === undefined ? {} : { netns: this.#o.netns });
+      } catch (e) {
+        this.metrics.conntrackFailures.value++;
+        this.#o.log?.(`proxy: conntrack cleanup failed: ${e instanceof Error ? e.message : String(e)}`);
+      }
+    }
+  }
+
+  #countObjects(): void {
+    let rules = countRules(this.#base);
+    let chains = this.#base.chains.size;
+    let elements = countElements(this.#base);
+    for (const p of this.#parts.values()) {
+      rules += countRules(p);
+      chains += p.chains.size;
+      elements += countElements(p);
+    }
+    this.metrics.rules.value = rules;
+    this.metrics.chains.value = chains;
+    this.metrics.elements.value = elements;
+  }
+}

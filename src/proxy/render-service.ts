@@ -1,0 +1,119 @@
+// What one Service adds to the proxy's table: per-port service/local/external/firewall chains, one chain
+// per endpoint, affinity sets, and its elements in the shared maps. Pure.
+import { dnat, emptyRuleset, goto, inSet, jump, match, notMatch, numgenVmap, rule, verdict } from '../netfilter/model.ts';
+import type { Chain, Element, Rule, Ruleset, Verdict } from '../netfilter/model.ts';
+import { categorizeEndpoints } from './endpoints.ts';
+import type { EndpointInfo, EndpointsByPort } from './endpoints.ts';
+import { CHAINS, SETS, noEndpointVerdict } from './render-base.ts';
+import type { RenderOptions } from './render-base.ts';
+import { affinitySetName, endpointChainName, portKey, portLabel, serviceChainNames } from './service-port.ts';
+import type { ServicePortInfo } from './service-port.ts';
+
+const markMasq = verdict(jump(CHAINS.markForMasquerade));
+
+/** Everything Service `ns/name` contributes, given its ports and their endpoints. */
+export function renderServicePart(ports: readonly ServicePortInfo[], endpoints: EndpointsByPort | undefined, options: RenderOptions): Ruleset {
+  const part = emptyRuleset('ip', options.tableName);
+  const clusterIps = new Set<string>();
+  for (const sp of ports) {
+    renderPort(part, sp, endpoints?.get(portKey(sp)) ?? [], options);
+    if (sp.clusterIP) clusterIps.add(sp.clusterIP);
+  }
+  if (ports.length) add(part, SETS.clusterIps, [...clusterIps].map((ip) => ({ key: ip, comment: `${ports[0].namespace}/${ports[0].name}` })));
+  return part;
+}
+
+function add(part: Ruleset, set: string, elements: Element[]): void {
+  if (!elements.length) return;
+  const list = part.elements.get(set);
+  if (list) list.push(...elements);
+  else part.elements.set(set, elements);
+}
+
+function addChain(part: Ruleset, name: string, comment: string, rules: Rule[]): void {
+  part.chains.set(name, { name, comment, rules });
+}
+
+function renderPort(part: Ruleset, sp: ServicePortInfo, endpoints: readonly EndpointInfo[], options: RenderOptions): void {
+  const label = portLabel(sp);
+  const names = serviceChainNames(sp);
+  const { cluster, local } = categorizeEndpoints(sp, endpoints, options.nodeName);
+  const hasAny = cluster.length > 0;
+  const hasExternal = sp.nodePort !== undefined || sp.externalIPs.length > 0 || sp.loadBalancerIPs.length > 0;
+  const internalChain = sp.isInternalPolicyLocal ? names.local : names.service;
+  const internalEps = sp.isInternalPolicyLocal ? local : cluster;
+  const usesClusterChain = hasAny && (!sp.isInternalPolicyLocal || hasExternal);
+  const usesLocalChain = local.length > 0 && (sp.isInternalPolicyLocal || (sp.isExternalPolicyLocal && hasExternal));
+  const key = (ip: string) => [ip, sp.protocol, sp.port];
+
+  // Traffic to the ClusterIP from outside the pod network (the node itself, the host) is masqueraded,
+  // so replies from a backend on another node come back through this node to be un-DNATed. The
+  // endpoint chain masquerades hairpin traffic (a pod reaching itself through its Service).
+  const offClusterMasq = rule([match('ip daddr', sp.clusterIP!), notMatch('ip saddr', options.clusterCidr), markMasq]);
+  const used = new Map<string, EndpointInfo>();
+  if (usesClusterChain) {
+    addChain(part, names.service, label, [...(internalChain === names.service ? [offClusterMasq] : []), ...balance(sp, cluster)]);
+    for (const e of cluster) used.set(endpointChainName(sp, e), e);
+  }
+  if (usesLocalChain) {
+    addChain(part, names.local, label, [...(internalChain === names.local ? [offClusterMasq] : []), ...balance(sp, local)]);
+    for (const e of local) used.set(endpointChainName(sp, e), e);
+  }
+  for (const [name, e] of used) renderEndpoint(part, sp, e, name);
+
+  if (internalEps.length) add(part, SETS.serviceIps, [{ key: key(sp.clusterIP!), value: goto(internalChain), comment: label }]);
+  else add(part, SETS.noEndpointServices, [{ key: key(sp.clusterIP!), value: noEndpointVerdict(hasAny), comment: label }]);
+
+  if (!hasExternal) return;
+  const externalTargets = [...sp.externalIPs, ...sp.loadBalancerIPs];
+  if (hasAny) {
+    addChain(part, names.external, label, externalRules(sp, names, local.length > 0, options));
+    add(part, SETS.serviceIps, externalTargets.map((ip) => ({ key: key(ip), value: goto(names.external), comment: label })));
+    if (sp.nodePort !== undefined) add(part, SETS.serviceNodeports, [{ key: [sp.protocol, sp.nodePort], value: goto(names.external), comment: label }]);
+  } else {
+    add(part, SETS.noEndpointServices, externalTargets.map((ip) => ({ key: key(ip), value: noEndpointVerdict(false), comment: label })));
+    if (sp.nodePort !== undefined) add(part, SETS.noEndpointNodeports, [{ key: [sp.protocol, sp.nodePort], value: noEndpointVerdict(false), comment: label }]);
+  }
+  if (sp.loadBalancerSourceRanges.length && sp.loadBalancerIPs.length) {
+    addChain(part, names.firewall, label, [rule([notMatch('ip saddr', sp.loadBalancerSourceRanges), verdict({ kind: 'drop' })], 'loadBalancerSourceRanges')]);
+    add(part, SETS.firewallIps, sp.loadBalancerIPs.map((ip) => ({ key: key(ip), value: goto(names.firewall), comment: label })));
+  }
+}
+
+/** Session affinity first (a client seen recently goes back to its endpoint), then round robin. */
+function balance(sp: ServicePortInfo, eps: readonly EndpointInfo[]): Rule[] {
+  const rules: Rule[] = [];
+  if (sp.affinityTimeoutSeconds !== undefined) {
+    for (const e of eps) rules.push(rule([inSet('ip saddr', affinitySetName(sp, e)), verdict(goto(endpointChainName(sp, e)))]));
+  }
+  const targets: Verdict[] = eps.map((e) => goto(endpointChainName(sp, e)));
+  rules.push(rule([numgenVmap(targets)]));
+  return rules;
+}
+
+function renderEndpoint(part: Ruleset, sp: ServicePortInfo, e: EndpointInfo, name: string): void {
+  const rules: Rule[] = [rule([match('ip saddr', e.ip), markMasq])];
+  if (sp.affinityTimeoutSeconds !== undefined) {
+    const set = affinitySetName(sp, e);
+    part.sets.set(set, { name: set, kind: 'set', keyType: 'ipv4_addr', flags: ['dynamic', 'timeout'], comment: `${portLabel(sp)} session affinity` });
+    rules.push(rule([{ kind: 'set-update', set, key: 'ip saddr', timeoutSeconds: sp.affinityTimeoutSeconds }]));
+  }
+  rules.push(rule([match('meta l4proto', sp.protocol), dnat(e.ip, e.port)]));
+  const chain: Chain = { name, comment: portLabel(sp), rules };
+  part.chains.set(name, chain);
+}
+
+/**
+ * NodePort, ExternalIP and LoadBalancer IP traffic. Policy Cluster: masquerade, then any endpoint.
+ * Policy Local: the client's address is kept and only this node's endpoints serve, except for pods
+ * and the node itself, which may use every endpoint (as upstream).
+ */
+function externalRules(sp: ServicePortInfo, names: ReturnType<typeof serviceChainNames>, hasLocal: boolean, options: RenderOptions): Rule[] {
+  if (!sp.isExternalPolicyLocal) return [rule([markMasq]), rule([verdict(goto(names.service))])];
+  return [
+    rule([match('ip saddr', options.clusterCidr), verdict(goto(names.service))], 'pod traffic may use every endpoint'),
+    rule([match('fib saddr type', 'local'), markMasq], 'masquerade local traffic'),
+    rule([match('fib saddr type', 'local'), verdict(goto(names.service))], 'local traffic may use every endpoint'),
+    hasLocal ? rule([verdict(goto(names.local))]) : rule([verdict({ kind: 'drop' })], 'no local endpoints'),
+  ];
+}
