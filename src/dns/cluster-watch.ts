@@ -17,6 +17,14 @@ const R = {
 
 const ANNOTATION_TRIGGER_TIME = 'endpoints.kubernetes.io/last-change-trigger-time';
 
+/** What this file needs of an informer, whatever it holds. */
+interface Runnable {
+  readonly synced: Promise<void>;
+  onError: (e: unknown) => void;
+  start(): unknown;
+  stop(): void;
+}
+
 export interface ClusterWatch {
   readonly synced: Promise<void>;
   readonly hasSynced: boolean;
@@ -37,7 +45,7 @@ export function watchCluster(client: KubeClient, cache: ClusterCache, options: C
   const services = new Informer<Service>(client, R.services);
   const slices = new Informer<EndpointSlice>(client, R.slices);
   const pods = options.podMode === 'verified' ? new Informer<Pod>(client, R.pods) : undefined;
-  const all: Informer<never>[] = [namespaces, services, slices, ...(pods ? [pods] : [])] as unknown as Informer<never>[];
+  const all: Runnable[] = [namespaces, services, slices, ...(pods ? [pods] : [])];
   let hasSynced = false;
   const countObjects = () => {
     for (const [kind, n] of Object.entries(cache.size)) metrics.objects.set({ kind }, n);

@@ -17,7 +17,7 @@ export interface FakeUpstreamOptions {
   port?: number;
   /** Answer every UDP query with TC set and no records (forces the TCP retry). */
   isTruncatingUdp?: boolean;
-  /** Do not answer at all (an unreachable upstream). */
+  /** Record questions but never answer (an upstream that times out). */
   isSilent?: boolean;
 }
 
@@ -60,10 +60,10 @@ export async function startFakeUpstream(options: FakeUpstreamOptions): Promise<F
   const queries: string[] = [];
   const soa = zoneSoa(options.zone ?? '', options.negativeTtl);
   const listener = await listenDns((query, ctx) => {
-    if (options.isSilent) return null;
     const scan = scanMessage(query);
     const q = scan.questions[0];
     queries.push(`${typeName(q.type)} ${q.name}`);
+    if (options.isSilent) return null;
     const limit = ctx.proto === 'tcp' ? 65_535 : Math.max(CLASSIC_UDP_SIZE, scan.edns?.udpSize ?? CLASSIC_UDP_SIZE);
     return authoritativeAnswer(query, { records, soa, limit, isTruncated: options.isTruncatingUdp && ctx.proto === 'udp' });
   }, { listen: [{ address: options.address ?? '127.0.0.1', port: options.port ?? 0 }] });

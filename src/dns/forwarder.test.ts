@@ -60,7 +60,7 @@ describe('forwarder', () => {
     const b = f.resolve(s, { ...Q, name: 'b.test' });
     await assert.rejects(f.resolve(s, { ...Q, name: 'c.test' }), (e) => e instanceof ForwardError && e.code === 'DNS_UPSTREAM_BUSY');
     await Promise.allSettled([a, b]);
-    assert.equal(silent.queries.length, before, 'a silent server records nothing, but the count of questions asked is 2');
+    assert.deepEqual(silent.queries.slice(before), ['A a.test', 'A b.test'], 'the duplicate question was never sent');
     assert.equal(f.inFlight, 0);
     f.close();
   });

@@ -1,6 +1,7 @@
 // The thin handler: read the query, answer from the cluster cache or the forward cache, else ask upstream.
 // It never throws: malformed input gets FORMERR (or is dropped), internal failures SERVFAIL.
 import { performance } from 'node:perf_hooks';
+import { AnswerCache } from './answer-cache.ts';
 import type { ClusterCache } from './cluster-cache.ts';
 import { lookupCluster, lookupReverse } from './cluster-lookup.ts';
 import type { Answer, LookupContext, PodMode } from './cluster-lookup.ts';
@@ -45,6 +46,7 @@ const KNOWN_TYPES = new Set([1, 2, 5, 6, 12, 15, 16, 28, 33, 65, 255]);
 export class DnsHandler {
   #o: HandlerOptions;
   #lookup: LookupContext;
+  #answers = new AnswerCache();
   isQueryLogEnabled = false;
 
   constructor(options: HandlerOptions) {
@@ -75,15 +77,22 @@ export class DnsHandler {
     const type = q && KNOWN_TYPES.has(q.type) ? typeName(q.type) : 'other';
     this.#o.metrics.requests.child(ctx.proto + type, () => ({ proto: ctx.proto, type })).inc();
     try {
-      const early = this.#refuse(scan, req);
+      const early = this.#refuse(scan);
       if (early !== undefined) return this.#done(started, ctx, scan, buildResponse(req, { rcode: early }), 'error');
       const rel = labelsBelow(q.labels, this.#lookup.zoneLabels);
       if (rel) {
         if (q.class !== CLASS_IN && q.class !== CLASS_ANY) return this.#done(started, ctx, scan, buildResponse(req, { rcode: RCODE.REFUSED }), 'cluster');
         if (!this.#o.isSynced()) return this.#done(started, ctx, scan, buildResponse(req, { rcode: RCODE.SERVFAIL }), 'cluster');
+        // Same name (any case), type, size limit and EDNS: the same bytes, as long as the cluster has not changed.
+        const key = `${q.type}/${q.class}/${req.limit}/${req.edns ? 1 : 0}/${q.name}`;
+        const generation = this.#lookup.cache.generation;
+        const cached = this.#answers.get(key, generation, req);
+        if (cached) return this.#done(started, ctx, scan, cached, 'cluster');
         const answer = lookupCluster(q.name, rel, q.type, this.#lookup);
         if (answer.chase) return this.#chase(started, ctx, scan, req, answer);
-        return this.#done(started, ctx, scan, buildResponse(req, { ...answer, isAuthoritative: true }), 'cluster');
+        const reply = buildResponse(req, { ...answer, isAuthoritative: true });
+        if (req.questionWire) this.#answers.set(key, generation, reply);
+        return this.#done(started, ctx, scan, reply, 'cluster');
       }
       if (isReverseName(q.labels)) {
         const ip = ipFromReverseLabels(q.labels);
@@ -99,12 +108,17 @@ export class DnsHandler {
     }
   }
 
+  /** Encoded cluster answers reused (hits) and built (misses). */
+  get answerCacheStats(): { hits: number; misses: number } {
+    return { hits: this.#answers.hits, misses: this.#answers.misses };
+  }
+
   /** Flush cached upstream answers (the upstream configuration changed). */
   clearForwardCache(): void {
     this.#o.forwardCache.clear();
   }
 
-  #refuse(scan: ScannedMessage, req: ResponseRequest): number | undefined {
+  #refuse(scan: ScannedMessage): number | undefined {
     const opcode = (scan.flags >> 11) & 0xf;
     if (opcode !== OPCODE_QUERY) return RCODE.NOTIMP;
     if (scan.questions.length !== 1) return RCODE.FORMERR;
@@ -113,7 +127,6 @@ export class DnsHandler {
     if (t === RR_TYPE.OPT) return RCODE.FORMERR;
     if (t === RR_TYPE.AXFR || t === RR_TYPE.IXFR) return RCODE.REFUSED;
     if (t === RR_TYPE.MAILA || t === RR_TYPE.MAILB) return RCODE.NOTIMP;
-    void req;
     return undefined;
   }
 

@@ -1,5 +1,5 @@
 // Reading DNS messages (RFC 1035 §4): a structural scan that never trusts a length or a pointer.
-import { CLASS_IN, HEADER_SIZE, MAX_LABEL_LENGTH, MAX_NAME_LENGTH, RCODE, RR_TYPE } from './dns-constants.ts';
+import { HEADER_SIZE, MAX_LABEL_LENGTH, MAX_NAME_LENGTH, RCODE, RR_TYPE } from './dns-constants.ts';
 
 /** A message we cannot read. `rcode` is what to answer (FORMERR), or null to drop it silently. */
 export class DnsFormatError extends Error {
@@ -163,8 +163,4 @@ export function scanMessage(buf: Buffer): ScannedMessage {
     }
   }
   return { id, flags, questions, questionEnd, records, edns, optSlot };
-}
-
-export function isQuestionIn(q: Question): boolean {
-  return q.class === CLASS_IN;
 }

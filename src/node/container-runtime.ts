@@ -4,7 +4,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { closeSync, constants, existsSync, mkdirSync, openSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { closeSync, constants, existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Cgroups } from './cgroups.ts';
 import type { ContainerLogs } from './container-logs.ts';
@@ -84,6 +84,8 @@ export class ContainerRuntime {
     await this.#cgroups.kill(cgroupDir);
     mkdirSync(join(runDir, 'root'), { recursive: true });
     const f = files(runDir);
+    // A run directory is never reused, but a crashed start must not leave a stale pid or exit status behind.
+    for (const stale of [f.pid, f.exit, f.state]) rmSync(stale, { force: true });
     for (const fifo of [f.out, f.err]) if (!existsSync(fifo)) mkfifo(fifo);
     const state: InstanceState = { id: randomBytes(16).toString('hex'), podUid: o.podUid, container: o.container, instance: o.instance, startedAtMs: Date.now(), env: o.env, hasUts: o.hostname !== undefined };
     const rootDir = join(runDir, 'root');
@@ -98,6 +100,8 @@ export class ContainerRuntime {
       for (const w of writers) closeSync(w);
     }
     state.wrapperPid = child.pid;
+    // Recorded at once: an agent killed from here on still leaves enough for the next one to adopt or clean up.
+    writeFileSync(f.state, JSON.stringify(state));
     const attached = { child, readers };
     this.#attached.add(attached);
     const wrapperExit = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
@@ -153,8 +157,12 @@ export class ContainerRuntime {
       return undefined;
     }
     const cgroupDir = this.#cgroups.containerPath(state.podUid, state.container);
+    if (state.pid === undefined) {
+      const pid = existsSync(f.pid) ? Number(readFileSync(f.pid, 'utf8').trim()) : NaN;
+      if (pid > 0) state.pid = pid;
+    }
     const handle: ContainerInstanceHandle = { state, runDir, logPath, cgroupDir, exited: undefined as unknown as Promise<InstanceExit> };
-    const done = readExit(f.exit, false);
+    const done = readExit(f.exit, state.pid === undefined);
     const isAlive = state.wrapperPid !== undefined && this.#cgroups.pids(cgroupDir).includes(state.wrapperPid);
     if (done || !isAlive) {
       const exit = done ?? { exitCode: 137, signal: 9, finishedAtMs: existsSync(f.state) ? statSync(f.state).mtimeMs : Date.now(), isStartError: false };

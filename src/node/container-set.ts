@@ -23,6 +23,7 @@ export class ContainerSet {
   #handles = new Map<string, ContainerInstanceHandle>();
   #probes = new Map<string, ContainerProbes>();
   #killing = new Set<string>();
+  #killLater: string[] = [];
   #sandbox?: Sandbox;
 
   constructor(ctx: AgentContext, pod: NodePod, options: { podDir: string; onChange: () => void }) {
@@ -150,10 +151,20 @@ export class ContainerSet {
       if (!instances.length) continue;
       const last = instances[instances.length - 1];
       const handle = this.#ctx.runtime.adopt(dir, last);
-      if (!handle) continue;
-      this.#restore(rec, dir, last, handle.state, handle.exitInfo);
-      if (!handle.exitInfo) this.#track(name, handle, { isAdopted: true });
+      if (handle) {
+        this.#restore(rec, dir, last, handle.state, handle.exitInfo);
+        if (!handle.exitInfo) this.#track(name, handle, { isAdopted: true });
+        continue;
+      }
+      // The previous agent died while starting this instance: whatever it started goes; the count stays.
+      this.#killLater.push(name);
+      this.#restore(rec, dir, last, { id: `lost-${last}`, startedAtMs: Date.now() } as InstanceState, { exitCode: 137, finishedAtMs: Date.now(), isStartError: true });
     }
+  }
+
+  /** Kills what adoptAll could not take over (see there). */
+  async killUnadopted(): Promise<void> {
+    for (const name of this.#killLater.splice(0)) await this.#ctx.cgroups.kill(this.#ctx.cgroups.containerPath(this.#pod.metadata.uid!, name));
   }
 
   /** A new sandbox: earlier instances (if any) are dead; keep their counts and exits so restarts continue. */
@@ -165,7 +176,8 @@ export class ContainerSet {
       await this.#ctx.cgroups.kill(this.#ctx.cgroups.containerPath(this.#pod.metadata.uid!, name));
       const last = instances[instances.length - 1];
       const seen = ContainerRuntime.inspect(dir, last);
-      if (seen) this.#restore(rec, dir, last, seen.state, seen.exit ?? { exitCode: 137, finishedAtMs: Date.now(), isStartError: false });
+      const lost = { exitCode: 137, finishedAtMs: Date.now(), isStartError: false };
+      this.#restore(rec, dir, last, seen?.state ?? ({ id: `lost-${last}`, startedAtMs: Date.now() } as InstanceState), seen?.exit ?? lost);
     }
   }
 

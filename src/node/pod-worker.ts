@@ -85,9 +85,11 @@ export class PodWorker {
   async destroy(): Promise<void> {
     this.#isStopped = true;
     clearTimeout(this.#wake);
+    const name = `${this.#pod.metadata.namespace}/${this.#pod.metadata.name}`;
     await this.#running?.catch(() => undefined);
     await this.#containers.killAll({ graceMs: 0 });
     await tearDownSandbox(this.#ctx, { uid: this.uid, podDir: podDirOf(this.#ctx, this.#pod), isRemovingFiles: true });
+    this.#ctx.log(`pod ${name}: containers killed, sandbox removed`);
   }
 
   async #loop(): Promise<void> {
@@ -110,8 +112,10 @@ export class PodWorker {
         this.#sandbox = await setUpSandbox(this.#ctx, this.#pod);
         this.#sandboxError = undefined;
         this.#containers.setSandbox(this.#sandbox);
-        if (this.#sandbox.isAdopted) this.#containers.adoptAll();
-        else await this.#containers.adoptExited();
+        if (this.#sandbox.isAdopted) {
+          this.#containers.adoptAll();
+          await this.#containers.killUnadopted();
+        } else await this.#containers.adoptExited();
       } catch (e) {
         this.#sandboxError = (e as Error).message;
         this.#ctx.log(`pod ${this.#pod.metadata.namespace}/${this.#pod.metadata.name}: sandbox: ${this.#sandboxError}`);

@@ -1,5 +1,10 @@
 // The fixed skeleton of the proxy's table: base chains at kube-proxy's priorities, the dispatch chains,
 // and the sets and verdict maps every Service adds its elements to. Pure.
+//
+// Unlike kube-proxy, arriving traffic is refused in prerouting (no-endpoint Services before DNAT, invalid
+// ClusterIP ports after it), not in forward: node namespaces have no default route, so a refusal must
+// not depend on routing, and a packet routed back out of the pod bridge first sends an ICMP redirect
+// that uses up the per-host ICMP rate limit, so the port-unreachable that follows would be suppressed.
 import { emptyRuleset, goto, inSet, jump, match, notMatch, reject, rule, verdict, vmap } from '../netfilter/model.ts';
 import type { BaseChainSpec, Chain, Rule, Ruleset, SetDecl, Stmt } from '../netfilter/model.ts';
 
@@ -60,15 +65,12 @@ function toNodeAddress(options: RenderOptions): Stmt[] {
 export function renderBase(options: RenderOptions): Ruleset {
   const r = emptyRuleset('ip', options.tableName, `skiff service proxy of node ${options.nodeName}: written only by it`);
   const chains: Chain[] = [
-    base('filter-prerouting', { type: 'filter', hook: 'prerouting', priority: PRIORITY.preDnat }, [rule([ctNew, verdict(jump(CHAINS.firewallCheck))])]),
-    base('filter-input', { type: 'filter', hook: 'input', priority: PRIORITY.preDnat }, [
-      rule([ctNew, verdict(jump(CHAINS.nodeportEndpointsCheck))]),
+    base('filter-prerouting', { type: 'filter', hook: 'prerouting', priority: PRIORITY.preDnat }, [
+      rule([ctNew, verdict(jump(CHAINS.firewallCheck))]),
       rule([ctNew, verdict(jump(CHAINS.serviceEndpointsCheck))]),
     ]),
-    base('filter-forward', { type: 'filter', hook: 'forward', priority: PRIORITY.preDnat }, [
-      rule([ctNew, verdict(jump(CHAINS.serviceEndpointsCheck))]),
-      rule([ctNew, verdict(jump(CHAINS.clusterIpsCheck))]),
-    ]),
+    base('filter-prerouting-post-dnat', { type: 'filter', hook: 'prerouting', priority: PRIORITY.postDnat }, [rule([ctNew, verdict(jump(CHAINS.clusterIpsCheck))])]),
+    base('filter-input', { type: 'filter', hook: 'input', priority: PRIORITY.preDnat }, [rule([ctNew, verdict(jump(CHAINS.nodeportEndpointsCheck))])]),
     base('filter-output', { type: 'filter', hook: 'output', priority: PRIORITY.preDnat }, [
       rule([ctNew, verdict(jump(CHAINS.serviceEndpointsCheck))]),
       rule([ctNew, verdict(jump(CHAINS.firewallCheck))]),

@@ -132,7 +132,9 @@ describe('cluster DNS with dig', () => {
     assert.deepEqual(addresses(await dig(port, ['db.dns-it.svc.cluster.local', 'A'])), ['198.18.128.11', '198.18.128.12']);
     const cur = await c.client.get<EndpointSlice>(R.slice, 'dns-it', 'db-1');
     const started = Date.now();
-    await c.client.update(R.slice, { ...headlessSlice('db-1', 'db', ['198.18.128.13'], new Date().toISOString()), metadata: { ...headlessSlice('db-1', 'db', [], new Date().toISOString()).metadata, resourceVersion: cur.metadata.resourceVersion } });
+    const next = headlessSlice('db-1', 'db', ['198.18.128.13'], new Date().toISOString());
+    next.metadata.resourceVersion = cur.metadata.resourceVersion;
+    await c.client.update(R.slice, next);
     await waitFor('the new endpoint', async () => addresses(await dig(port, ['+tcp', 'db.dns-it.svc.cluster.local', 'A'])).join() === '198.18.128.13', { timeoutMs: 1000, intervalMs: 10 });
     assert.ok(Date.now() - started < 1000);
     assert.deepEqual((await dig(port, ['first.db.dns-it.svc.cluster.local', 'A'])).answer, ['first.db.dns-it.svc.cluster.local. 5 IN A 198.18.128.13']);
