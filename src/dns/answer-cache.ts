@@ -10,8 +10,6 @@ interface Entry {
 export class AnswerCache {
   #entries = new Map<string, Entry>();
   #capacity: number;
-  hits = 0;
-  misses = 0;
 
   constructor(capacity = 10_000) {
     this.#capacity = capacity;
@@ -19,11 +17,7 @@ export class AnswerCache {
 
   get(key: string, generation: number, query: { id: number; queryFlags: number; questionWire?: Buffer }): Buffer | undefined {
     const e = this.#entries.get(key);
-    if (!e || e.generation !== generation || !query.questionWire) {
-      this.misses++;
-      return undefined;
-    }
-    this.hits++;
+    if (!e || e.generation !== generation || !query.questionWire) return undefined;
     const out = Buffer.allocUnsafe(e.bytes.length);
     e.bytes.copy(out);
     out.writeUInt16BE(query.id, 0);

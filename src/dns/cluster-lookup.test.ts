@@ -160,3 +160,16 @@ describe('cluster lookups', () => {
     assert.equal((await ask(f.handler, 'publish.ns1.svc.cluster.local.', 'A')).rcode, 'NXDOMAIN');
   });
 });
+
+describe('the encoded-answer cache', () => {
+  it('reuses an answer until the cluster changes, keeping each client\'s ID and spelling', async () => {
+    const f = fixtureHandler();
+    await ask(f.handler, 'web.ns1.svc.cluster.local.', 'A');
+    const again = await ask(f.handler, 'WEB.ns1.svc.cluster.local.', 'A', { id: 77 });
+    assert.deepEqual(again.answer, ['web.ns1.svc.cluster.local. 5 IN A 198.19.1.1']);
+    assert.equal(f.metrics.cacheHits.value({ cache: 'answer' }), 1);
+    f.cache.upsertService({ metadata: { namespace: 'ns1', name: 'web' }, spec: { type: 'ClusterIP', clusterIP: '198.19.1.99', clusterIPs: ['198.19.1.99'] } });
+    assert.deepEqual((await ask(f.handler, 'web.ns1.svc.cluster.local.', 'A')).answer, ['web.ns1.svc.cluster.local. 5 IN A 198.19.1.99']);
+    assert.equal(f.metrics.cacheHits.value({ cache: 'answer' }), 1);
+  });
+});

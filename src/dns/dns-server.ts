@@ -65,7 +65,12 @@ function bindUdp(l: ListenAddress, handler: QueryHandler): Promise<dgram.Socket>
   const sock = dgram.createSocket({ type: net.isIPv6(l.address) ? 'udp6' : 'udp4', recvBufferSize: 4 << 20, sendBufferSize: 4 << 20 });
   sock.on('message', (msg, rinfo) => {
     const send = (reply: Buffer | null) => {
-      if (reply) sock.send(reply, rinfo.port, rinfo.address);
+      if (!reply) return;
+      try {
+        sock.send(reply, rinfo.port, rinfo.address);
+      } catch {
+        // closed while an upstream answer was on its way
+      }
     };
     const reply = handler(msg, { proto: 'udp', remote: rinfo });
     if (reply instanceof Promise) reply.then(send, () => {});

@@ -87,7 +87,11 @@ export class DnsHandler {
         const key = `${q.type}/${q.class}/${req.limit}/${req.edns ? 1 : 0}/${q.name}`;
         const generation = this.#lookup.cache.generation;
         const cached = this.#answers.get(key, generation, req);
-        if (cached) return this.#done(started, ctx, scan, cached, 'cluster');
+        if (cached) {
+          this.#o.metrics.cacheHits.child('answer', () => ({ cache: 'answer' })).inc();
+          return this.#done(started, ctx, scan, cached, 'cluster');
+        }
+        this.#o.metrics.cacheMisses.child('answer', () => ({ cache: 'answer' })).inc();
         const answer = lookupCluster(q.name, rel, q.type, this.#lookup);
         if (answer.chase) return this.#chase(started, ctx, scan, req, answer);
         const reply = buildResponse(req, { ...answer, isAuthoritative: true });
@@ -106,11 +110,6 @@ export class DnsHandler {
     } catch {
       return this.#done(started, ctx, scan, safe(() => buildResponse(req, { rcode: RCODE.SERVFAIL })), 'error');
     }
-  }
-
-  /** Encoded cluster answers reused (hits) and built (misses). */
-  get answerCacheStats(): { hits: number; misses: number } {
-    return { hits: this.#answers.hits, misses: this.#answers.misses };
   }
 
   /** Flush cached upstream answers (the upstream configuration changed). */

@@ -57,6 +57,9 @@ describe('wire format', () => {
     assert.equal(reply.readUInt16BE(0), 9);
     const answerStart = 12 + 'WeB.Ns1.SVC.cluster.LOCAL'.length + 2 + 4;
     assert.equal(reply.readUInt16BE(answerStart), 0xc00c);
+    const cached = (await handler.handle(encodeQuery('web.NS1.svc.CLUSTER.local', RR_TYPE.A, { id: 10 }), { proto: 'udp' }))!;
+    assert.ok(cached.includes(Buffer.from('\x03web\x03NS1\x03svc\x07CLUSTER\x05local\x00', 'latin1')), 'a cached answer too');
+    assert.equal(cached.readUInt16BE(0), 10);
   });
 
   it('truncates with TC to 512 octets for a client without EDNS, and fits the advertised size with it', async () => {

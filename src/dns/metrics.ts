@@ -114,8 +114,8 @@ export class DnsMetrics {
   readonly requests = new Counter('skiff_dns_requests_total', 'DNS queries received, by transport and query type.');
   readonly responses = new Counter('skiff_dns_responses_total', 'DNS responses sent (or dropped), by rcode.');
   readonly duration = new Histogram('skiff_dns_request_duration_seconds', 'Time from a query arriving to its answer being ready, by source (cluster, cache, upstream).', LATENCY_BUCKETS);
-  readonly cacheHits = new Counter('skiff_dns_cache_hits_total', 'Answers served from the forward cache.');
-  readonly cacheMisses = new Counter('skiff_dns_cache_misses_total', 'Forwarded questions not in the cache.');
+  readonly cacheHits = new Counter('skiff_dns_cache_hits_total', 'Answers served from a cache: "forward" (upstream answers) or "answer" (encoded cluster answers).');
+  readonly cacheMisses = new Counter('skiff_dns_cache_misses_total', 'Questions a cache could not answer, by cache.');
   readonly cacheEntries = new Counter('skiff_dns_cache_entries', 'Entries in the forward cache.', 'gauge');
   readonly upstreamErrors = new Counter('skiff_dns_upstream_errors_total', 'Forwarded questions that failed, by error code.');
   readonly programming = new Histogram('skiff_dns_programming_duration_seconds', 'Time from an endpoint change (endpoints.kubernetes.io/last-change-trigger-time) to DNS answering with it, by service kind.', PROGRAMMING_BUCKETS);

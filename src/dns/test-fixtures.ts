@@ -132,8 +132,10 @@ export interface TextAnswer {
 /** Asks the handler in-process and renders the answer as zone-file lines. */
 export async function ask(handler: DnsHandler, name: string, type: RrTypeName | number, options: QueryOptions & Partial<QueryContext> = {}): Promise<TextAnswer> {
   const code = typeof type === 'number' ? type : RR_TYPE[type];
-  const reply = await handler.handle(encodeQuery(name, code, { id: 4242, ...options }), { proto: options.proto ?? 'udp' });
+  const query = encodeQuery(name, code, { id: 4242, ...options });
+  const reply = await handler.handle(query, { proto: options.proto ?? 'udp' });
   if (!reply) throw new Error('no reply');
+  if (reply.readUInt16BE(0) !== query.readUInt16BE(0)) throw new Error('reply carries another ID');
   const m = decodeMessage(reply);
   const flagNames = (['QR', 'AA', 'TC', 'RD', 'RA'] as const).filter((f, i) => m.flags & [0x8000, 0x400, 0x200, 0x100, 0x80][i]);
   return { rcode: rcodeName(m.rcode), flags: flagNames.map((f) => f.toLowerCase()), answer: m.answer.map(rrToText), authority: m.authority.map(rrToText), additional: m.additional.map(rrToText), size: reply.length };

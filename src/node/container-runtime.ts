@@ -1,7 +1,7 @@
 // Starting, adopting, stopping and exec'ing into container processes (see launch-argv.ts for the namespaces).
 // Each instance has a run directory `<pod-dir>/<container>/<n>.run/` with its state, pid, exit status and
 // stdout/stderr FIFOs; its log is `<pod-dir>/<container>/<n>.log`.
-import { spawn, spawnSync } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { closeSync, constants, existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -86,7 +86,7 @@ export class ContainerRuntime {
     const f = files(runDir);
     // A run directory is never reused, but a crashed start must not leave a stale pid or exit status behind.
     for (const stale of [f.pid, f.exit, f.state]) rmSync(stale, { force: true });
-    for (const fifo of [f.out, f.err]) if (!existsSync(fifo)) mkfifo(fifo);
+    await mkfifo([f.out, f.err].filter((fifo) => !existsSync(fifo)));
     const state: InstanceState = { id: randomBytes(16).toString('hex'), podUid: o.podUid, container: o.container, instance: o.instance, startedAtMs: Date.now(), env: o.env, hasUts: o.hostname !== undefined };
     const rootDir = join(runDir, 'root');
     writeFileSync(f.fstab, renderRootFstab(o.layout, { root: rootDir, extra: o.binds }));
@@ -236,9 +236,11 @@ function files(runDir: string) {
   return { fstab: join(runDir, 'fstab'), state: join(runDir, 'state.json'), pid: join(runDir, 'pid'), exit: join(runDir, 'exit'), out: join(runDir, 'stdout'), err: join(runDir, 'stderr') };
 }
 
-function mkfifo(path: string): void {
-  const r = spawnSync('mkfifo', ['-m', '0600', path]);
-  if (r.status !== 0) throw new Error(`mkfifo ${path}: ${r.stderr?.toString().trim() || r.error?.message}`);
+function mkfifo(paths: string[]): Promise<void> {
+  if (paths.length === 0) return Promise.resolve();
+  return new Promise((resolve, reject) => {
+    execFile('mkfifo', ['-m', '0600', ...paths], (error, _stdout, stderr) => (error ? reject(new Error(`mkfifo ${paths.join(' ')}: ${stderr.trim() || error.message}`)) : resolve()));
+  });
 }
 
 function readExit(path: string, isStartError: boolean): InstanceExit | undefined {

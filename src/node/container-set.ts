@@ -1,5 +1,6 @@
 // The containers of one pod: their records (restart counts, last exits, waiting reasons), the running instances,
 // their probes, and the start / kill / adopt operations the pod worker asks for.
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import type { AgentContext } from './agent-context.ts';
 import { buildContainerLaunch } from './container-launch.ts';
@@ -93,7 +94,7 @@ export class ContainerSet {
       resolveImage: this.#ctx.resolveImage,
       envContext: {
         pod: this.#pod, nodeName: this.#ctx.nodeName, podIPs: sandbox.ips, hostIPs: [this.#ctx.nodeIp], services: this.#ctx.services(),
-        configMap: (n) => configMaps.get(n), secret: (n) => secrets.get(n), allocatable: this.#ctx.allocatable, hostname: sandbox.hostname,
+        configMap: (n) => configMaps.get(n), secret: (n) => secrets.get(n), allocatable: this.#ctx.allocatable, hostname: sandbox.hostname ?? hostname(),
       },
     });
     if (launch.kind === 'blocked') {

@@ -124,7 +124,7 @@ export class Proxier {
       throw e;
     }
     const flows = this.#pendingFlows.splice(0);
-    void flows;
+    await this.#cleanConntrack(flows);
     const done = this.#now();
     this.#lastSuccess = done;
     const seconds = (done - started) / 1000;

@@ -11,7 +11,7 @@ import type { ContainerStatus } from '../../src/node/pod-types.ts';
 import { AGNHOST, PODS, agentExec, agentGet, getPod, httpGet, isReady, leftoversOf, netexec, podSpec, startPodCluster, waitForPod } from './pods-support.ts';
 import type { PodTestCluster } from './pods-support.ts';
 
-const plan = defaultPlan({ clusterName: 'pod2', bridge: 'skpod2', underlayCidr: '198.18.52.0/24', clusterCidr: '198.18.224.0/20', serviceCidr: '198.19.240.0/20', lbPool: '198.18.53.0/24' });
+const plan = defaultPlan({ clusterName: 'pod2', bridge: 'skpod2', underlayCidr: '198.18.52.0/24', clusterCidr: '198.18.224.0/20', serviceCidr: '198.19.128.0/20', lbPool: '198.18.53.0/24' });
 const NODE_IP = '198.18.52.11';
 const SERVICES = findResource('', 'v1', 'services')!;
 const CONFIGMAPS = findResource('', 'v1', 'configmaps')!;
@@ -64,7 +64,7 @@ describe('pod lifecycle on a real node agent', { timeout: 300_000 }, () => {
       '/usr/share',
       'envy',
       'search default.svc.cluster.local svc.cluster.local cluster.local',
-      'nameserver 198.19.224.10',
+      'nameserver 198.19.128.10',
       'options ndots:5',
       'to-stderr',
       '',
@@ -84,6 +84,13 @@ describe('pod lifecycle on a real node agent', { timeout: 300_000 }, () => {
     assert.match(current, /^started at \d+\n$/);
     assert.match(previous, /^started at \d+\n$/);
     assert.notEqual(current, previous);
+  });
+
+  it('follows a log until the container exits', async () => {
+    await c.client.create(PODS, podSpec('talker', { nodeName: 'node-1', restartPolicy: 'Never', containers: [{ name: 'main', image: 'busybox', command: ['sh', '-c', 'echo one; sleep 0.5; echo two; printf three'] }] }));
+    await waitForPod(c.client, 'talker', 'started', (p) => statuses(p)[0]?.state.running !== undefined || statuses(p)[0]?.state.terminated !== undefined);
+    const followed = await agentGet(c, NODE_IP, '/containerLogs/default/talker/main?follow=true');
+    assert.equal(followed.body, 'one\ntwo\nthree\n');
   });
 
   it('restarts a container whose liveness probe fails', async () => {

@@ -1,7 +1,8 @@
 // The pod network end to end: real node agents in node namespaces, real CNI plugins, real processes.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
 import { defaultPlan } from '../../src/sandbox/network-plan.ts';
 import { waitFor } from '../../src/lib/wait.ts';
 import { NODES, PODS, getPod, httpGet, isReady, leftoversOf, netexec, podSpec, startPodCluster, waitForPod } from './pods-support.ts';
@@ -18,12 +19,14 @@ function inCidr(ip: string, cidr: string): boolean {
 
 describe('pods on real node agents', { timeout: 300_000 }, () => {
   let c: PodTestCluster;
+  const hostForwarding = readFileSync('/proc/sys/net/ipv4/ip_forward', 'utf8');
   before(async () => {
     c = await startPodCluster(plan, { nodeCount: 2 });
   });
   after(async () => {
     await c?.stop();
     assert.deepEqual(leftoversOf(plan), []);
+    assert.equal(readFileSync('/proc/sys/net/ipv4/ip_forward', 'utf8'), hostForwarding, 'the host ip_forward is untouched');
   });
 
   it('runs an agnhost netexec pod: an IP inside its node /24, Running, Ready, reachable from the host', async () => {
@@ -40,7 +43,12 @@ describe('pods on real node agents', { timeout: 300_000 }, () => {
     // No readiness probe: Ready as soon as the process runs, as with the kubelet; the server takes a moment to listen.
     const res = await waitFor('netexec to answer', () => httpGet(ip, 8080, '/hostname'));
     assert.deepEqual(res, { status: 200, body: 'web' });
-    assert.ok(existsSync(`/run/netns/skiff-pod1-pod-${pod.metadata.uid}`));
+    const netns = `skiff-pod1-pod-${pod.metadata.uid}`;
+    assert.ok(existsSync(`/run/netns/${netns}`));
+    const routes = execFileSync('ip', ['-n', netns, 'route', 'show'], { encoding: 'utf8' });
+    assert.doesNotMatch(routes, /default/, 'no default route in the pod');
+    assert.match(routes, /^198\.18\.0\.0\/15 via 198\.18\.208\.1 dev eth0/m);
+    assert.doesNotMatch(execFileSync('ip', ['-n', 'skiff-pod1-node-1', 'route', 'show'], { encoding: 'utf8' }), /default/, 'no default route in the node');
     console.error(`web: created → Ready in ${readyMs} ms`);
   });
 

@@ -59,6 +59,12 @@ export interface AgentProcess {
   stop(options?: { isTeardown?: boolean }): Promise<void>;
 }
 
+/** The tenth address of the service CIDR, as upstream's cluster DNS convention. */
+export function clusterDnsOf(plan: NetworkPlan): string {
+  const [a, b, c3, d] = plan.serviceCidr.split('/')[0].split('.').map(Number);
+  return [a, b, c3, d + 10].join('.');
+}
+
 /** Sandbox + API server (also on the plan's host address) + controllers + one agent per node. */
 export async function startPodCluster(plan: NetworkPlan, options: { nodeCount: number; backoffBaseMs?: number }): Promise<PodTestCluster> {
   await destroySandbox(plan); // a crashed earlier run's leftovers
@@ -82,7 +88,7 @@ export async function startPodCluster(plan: NetworkPlan, options: { nodeCount: n
     const serving = issueCert(ca, { subject: `/CN=${nodeName}`, usage: 'server', ips: [node.address] });
     const config: AgentConfig = {
       kubeconfig, nodeName, nodeIp: node.address, dataDir: join(dir, 'nodes', nodeName), clusterName: plan.clusterName,
-      podNetnsPrefix: podNetnsPrefix(plan), podRoutes: ['198.18.0.0/15'], clusterDns: '198.19.224.10',
+      podNetnsPrefix: podNetnsPrefix(plan), podRoutes: ['198.18.0.0/15'], clusterDns: clusterDnsOf(plan),
       tls: { ...serving, ca: pki.caCert }, backoff: { baseMs: options.backoffBaseMs ?? 400, maxMs: 5_000 }, errorRetryMs: 2_000,
       leaseIntervalMs: 2_000,
     };

@@ -7,6 +7,7 @@ import { CommandError, defaultRunner } from '../../src/platform/linux/command.ts
 import { Ip } from '../../src/platform/linux/ip.ts';
 import { spawnInNetns } from '../../src/platform/linux/process.ts';
 import { defaultPlan, nodeAddress, nodeNetns, podNetnsPrefix } from '../../src/sandbox/network-plan.ts';
+import type { NetworkPlan } from '../../src/sandbox/network-plan.ts';
 import { addPodCidrRoute, buildSandbox, destroySandbox } from '../../src/sandbox/sandbox.ts';
 import { waitFor } from '../../src/lib/wait.ts';
 
@@ -16,27 +17,31 @@ export const ip = new Ip();
 const AGNHOST = fileURLToPath(new URL('../../src/node/images/agnhost/main.ts', import.meta.url));
 const children: ChildProcess[] = [];
 
-/** Node i's pod range: 198.18.(239+i).0/24, gateway .1 on `cni0` in the node netns. */
-export const podCidr = (i: number) => `198.18.${239 + i}.0/24`;
-const gateway = (i: number) => `198.18.${239 + i}.1`;
+/** Node i's pod range: the i-th /24 of the cluster CIDR, gateway .1 on `cni0` in the node netns. */
+export function podCidr(i: number, p: NetworkPlan = plan): string {
+  const [a, b, c] = p.clusterCidr.split('.').map(Number);
+  return `${a}.${b}.${c + i - 1}.0/24`;
+}
+const gateway = (i: number, p: NetworkPlan) => podCidr(i, p).replace(/0\/24$/, '1');
 
 /** The sandbox with two nodes, each with a pod bridge, routes between the pod ranges, and the host's. */
-export async function buildNetwork(): Promise<void> {
+export async function buildNetwork(p: NetworkPlan = plan): Promise<void> {
+  const plan = p;
   await destroySandbox(plan);
   await buildSandbox(plan, { nodeCount: 2 });
   for (const i of [1, 2]) {
     const at = { netns: nodeNetns(plan, i) };
     await ip.addBridge('cni0', at);
-    await ip.addAddress('cni0', { ...at, cidr: `${gateway(i)}/24` });
+    await ip.addAddress('cni0', { ...at, cidr: `${gateway(i, plan)}/24` });
     await ip.setLinkUp('cni0', at);
     // What the node agent sets up: bridged pod traffic through netfilter (so same-node replies are
     // un-DNATed), a route to the other node's pods, and one for the service range so connections
     // the node itself opens reach the nat output hook (nodes have no default route).
     await ip.setSysctl(at.netns, { 'net.bridge.bridge-nf-call-iptables': '1' });
     const other = i === 1 ? 2 : 1;
-    await ip.replaceRoute({ dst: podCidr(other), via: nodeAddress(plan, other) }, at);
+    await ip.replaceRoute({ dst: podCidr(other, plan), via: nodeAddress(plan, other) }, at);
     await ip.replaceRoute({ dst: plan.serviceCidr, dev: 'cni0' }, at);
-    await addPodCidrRoute(plan, { cidr: podCidr(i), nodeIp: nodeAddress(plan, i) });
+    await addPodCidrRoute(plan, { cidr: podCidr(i, plan), nodeIp: nodeAddress(plan, i) });
   }
 }
 
@@ -49,7 +54,8 @@ export interface Pod {
 }
 
 /** A pod netns on node `node` with address `ip`, routes to the cluster's ranges only. */
-export async function makePod(name: string, node: number, podIp: string): Promise<Pod> {
+export async function makePod(name: string, node: number, podIp: string, p: NetworkPlan = plan): Promise<Pod> {
+  const plan = p;
   const netns = `${podNetnsPrefix(plan)}${name}`;
   const nodeNs = nodeNetns(plan, node);
   await ip.addNetns(netns);
@@ -59,7 +65,7 @@ export async function makePod(name: string, node: number, podIp: string): Promis
   await ip.setLinkUp(`vp-${name}`, { netns: nodeNs });
   await ip.addAddress('eth0', { netns, cidr: `${podIp}/24` });
   await ip.setLinkUp('eth0', { netns });
-  for (const dst of [plan.clusterCidr, plan.serviceCidr, plan.lbPool, plan.underlayCidr]) await ip.replaceRoute({ dst, via: gateway(node) }, { netns });
+  for (const dst of [plan.clusterCidr, plan.serviceCidr, plan.lbPool, plan.underlayCidr]) await ip.replaceRoute({ dst, via: gateway(node, plan) }, { netns });
   return { name, netns, ip: podIp, node };
 }
 
@@ -109,7 +115,8 @@ export function request(netns: string, options: { proto?: 'tcp' | 'udp'; host: s
  * Fails before any packet is sent unless the host keeps `address` on the sandbox bridge (or refuses it):
  * a connection to a sandbox address must never follow the host's default route.
  */
-export async function assertStaysLocal(address: string): Promise<void> {
+export async function assertStaysLocal(address: string, p: NetworkPlan = plan): Promise<void> {
+  const plan = p;
   try {
     const [route] = JSON.parse((await defaultRunner.run('ip', ['-j', 'route', 'get', address])).stdout) as { dev?: string }[];
     assert.equal(route?.dev, plan.bridge, `the host would send ${address} out of ${route?.dev}`);

@@ -90,7 +90,7 @@ describe('skiff up --nodes 2', () => {
 
   it('serves logs and exec through the API server from the node agent', async () => {
     const [p] = await pods('app=web');
-    assert.match(await c.kubectl('logs', p.metadata.name), /Started HTTP server on port 8080/);
+    await waitFor('the pod to log its start', async () => /Started HTTP server on port 8080/.test(await c.kubectl('logs', p.metadata.name)), { timeoutMs: 15_000, intervalMs: 200 });
     assert.equal((await c.kubectl('exec', p.metadata.name, '--', 'hostname')).trim(), p.metadata.name);
     const r = await c.kubectlResult(['exec', p.metadata.name, '--', 'sh', '-c', 'exit 3']);
     assert.equal(r.code, 3);

@@ -1,0 +1,175 @@
+// Service proxy benchmark (root). Two parts, each figure beside its peer from the same run:
+// 1. Dataplane, two node namespaces and hand-made pods: connections/s and connect latency (new connection,
+//    small reply, close), request/response on one connection, and one-stream throughput — straight to the
+//    pod IP vs through its ClusterIP (table with 100 Services), and through a ClusterIP in a table of
+//    10,000 Services (per-packet cost must stay flat). Client on node-1; server on the same node and on node-2.
+// 2. Control plane: the proxier's full sync (render + one `nft -f` transaction) for N Services × 10 endpoints,
+//    and a one-endpoint partial sync after it, in a scratch node namespace.
+// Usage: node bench/proxy.ts [--seconds 3] [--sizes 1000,5000,10000]
+import { spawnInNetns } from '../src/platform/linux/process.ts';
+import { defaultRunner } from '../src/platform/linux/command.ts';
+import type { CommandRunner, RunOptions } from '../src/platform/linux/command.ts';
+import { Nft } from '../src/platform/linux/nft.ts';
+import { defaultPlan, nodeNetns } from '../src/sandbox/network-plan.ts';
+import { destroySandbox } from '../src/sandbox/sandbox.ts';
+import { intFlag, parseArgs, stringFlag } from '../src/lib/args.ts';
+import { waitFor } from '../src/lib/wait.ts';
+import { fullSyncScript } from '../src/netfilter/transaction.ts';
+import { Proxier } from '../src/proxy/proxier.ts';
+import { buildState, renderRuleset } from '../src/proxy/render-ruleset.ts';
+import type { Service, EndpointSlice } from '../src/api/types.ts';
+import { buildNetwork, makePod } from '../test/e2e/proxy-support.ts';
+import type { Pod } from '../test/e2e/proxy-support.ts';
+
+const plan = defaultPlan({ clusterName: 'prxb', bridge: 'skprxb', underlayCidr: '198.18.64.0/24', clusterCidr: '198.18.176.0/20', serviceCidr: '198.19.128.0/18', lbPool: '198.18.65.0/24' });
+const args = parseArgs(process.argv.slice(2));
+const SECONDS = intFlag(args, 'seconds', 3);
+const SIZES = (stringFlag(args, 'sizes') ?? '1000,5000,10000').split(',').map(Number);
+const TABLE = 'skiff-prxb-proxy';
+const CLUSTER_IP = '198.19.128.10';
+
+const SERVER = `const net = require('node:net');
+net.createServer((c) => { c.on('error', () => {}); c.end('ok'); }).listen(9000);
+net.createServer((c) => { c.on('error', () => {}); c.resume(); }).listen(9001);
+net.createServer((c) => { c.on('error', () => {}); c.pipe(c); }).listen(9002, () => console.log('ready'));`;
+
+const LOAD = `const net = require('node:net');
+const [mode, host, secs, conc] = process.argv.slice(1);
+const end = Date.now() + Number(secs) * 1000;
+const lat = [];
+const ms = (t) => Number(process.hrtime.bigint() - t) / 1e6;
+const pct = (p) => lat.sort((a, b) => a - b)[Math.min(lat.length - 1, Math.floor(p / 100 * lat.length))];
+const done = (extra) => console.log(JSON.stringify({ n: lat.length, p50: pct(50), p99: pct(99), ...extra }));
+async function cps() {
+  await Promise.all(Array.from({ length: Number(conc) }, async () => {
+    while (Date.now() < end) {
+      const t = process.hrtime.bigint();
+      await new Promise((res, rej) => { const c = net.connect(9000, host); c.resume(); c.on('end', res); c.on('error', rej); });
+      lat.push(ms(t));
+    }
+  }));
+  done({ rate: lat.length / Number(secs) });
+}
+function rr() {
+  const c = net.connect(9002, host, () => {
+    let t = process.hrtime.bigint();
+    c.on('data', () => { lat.push(ms(t)); if (Date.now() > end) { c.destroy(); return done({ rate: lat.length / Number(secs) }); } t = process.hrtime.bigint(); c.write('x'); });
+    c.write('x');
+  });
+}
+function stream() {
+  const c = net.connect(9001, host, () => {
+    const buf = Buffer.alloc(1 << 16);
+    let sent = 0;
+    const pump = () => { while (Date.now() < end) { sent += buf.length; if (!c.write(buf)) return c.once('drain', pump); } c.end(); done({ rate: sent / Number(secs) / 1e6 }); };
+    pump();
+  });
+}
+({ cps, rr, stream })[mode]();`;
+
+interface Load {
+  n: number;
+  p50: number;
+  p99: number;
+  rate: number;
+}
+
+function load(client: Pod, mode: 'cps' | 'rr' | 'stream', host: string): Promise<Load> {
+  const child = spawnInNetns(client.netns, [process.execPath, '-e', LOAD, mode, host, String(SECONDS), '8'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  let out = '';
+  child.stdout!.on('data', (d) => (out += d));
+  return new Promise((resolve, reject) => child.on('close', () => (out ? resolve(JSON.parse(out) as Load) : reject(new Error(`${mode} to ${host} printed nothing`)))));
+}
+
+function services(n: number, endpoints: (i: number) => string[]): { services: Service[]; slices: EndpointSlice[] } {
+  const svcs: Service[] = [];
+  const slices: EndpointSlice[] = [];
+  for (let i = 0; i < n; i++) {
+    const ip = `198.19.${128 + Math.floor((i + 10) / 256)}.${(i + 10) % 256}`;
+    svcs.push({ metadata: { namespace: 'bench', name: `s-${i}` }, spec: { clusterIP: ip, ports: [{ name: 'p', port: 9000, protocol: 'TCP' }, { name: 'e', port: 9002, protocol: 'TCP' }, { name: 's', port: 9001, protocol: 'TCP' }] } });
+    slices.push({
+      metadata: { namespace: 'bench', name: `s-${i}-1`, labels: { 'kubernetes.io/service-name': `s-${i}` } },
+      addressType: 'IPv4',
+      ports: [{ name: 'p', port: 9000, protocol: 'TCP' }, { name: 'e', port: 9002, protocol: 'TCP' }, { name: 's', port: 9001, protocol: 'TCP' }],
+      endpoints: endpoints(i).map((a) => ({ addresses: [a], conditions: { ready: true }, nodeName: 'node-2' })),
+    });
+  }
+  return { services: svcs, slices };
+}
+
+const renderOptions = (node: string) => ({ tableName: TABLE, nodeName: node, nodeIPs: [] as string[], clusterCidr: plan.clusterCidr, serviceCidr: plan.serviceCidr });
+
+/** Programs node-1 with `n` Services; Service 0 (198.19.128.10) points at `server` on ports 9000-9002. */
+async function program(n: number, server: Pod): Promise<void> {
+  const { services: s, slices } = services(n, (i) => (i === 0 ? [server.ip] : [`198.18.190.${(i % 250) + 1}`]));
+  await new Nft().apply(fullSyncScript(renderRuleset(buildState(s, slices), renderOptions('node-1')), { isRecreate: true }).script, { netns: nodeNetns(plan, 1) });
+}
+
+const f = (x: number, d = 0) => x.toFixed(d);
+const ratio = (a: number, b: number) => (b ? (a / b).toFixed(2) : '–');
+
+async function dataplane(): Promise<void> {
+  await buildNetwork(plan);
+  const client = await makePod('client', 1, '198.18.176.200', plan);
+  const near = await makePod('near', 1, '198.18.176.10', plan);
+  const far = await makePod('far', 2, '198.18.177.10', plan);
+  for (const p of [near, far]) {
+    const s = spawnInNetns(p.netns, [process.execPath, '-e', SERVER], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let ready = '';
+    s.stdout!.on('data', (d) => (ready += d));
+    await waitFor(`server in ${p.name}`, () => ready.includes('ready'));
+  }
+  console.log(`\n## Dataplane: ${SECONDS} s per cell, 8 concurrent connections for conn/s, one connection for req/resp and throughput\n`);
+  console.log('| server | path | conn/s | connect+reply p50 / p99 (ms) | req/resp per s | req/resp p50 (ms) | stream MB/s |');
+  console.log('|---|---|---|---|---|---|---|');
+  for (const server of [near, far]) {
+    const rows: [string, Load, Load, Load][] = [];
+    await program(100, server);
+    rows.push(['pod IP (direct)', await load(client, 'cps', server.ip), await load(client, 'rr', server.ip), await load(client, 'stream', server.ip)]);
+    rows.push(['ClusterIP, 100 Services', await load(client, 'cps', CLUSTER_IP), await load(client, 'rr', CLUSTER_IP), await load(client, 'stream', CLUSTER_IP)]);
+    await program(10_000, server);
+    rows.push(['ClusterIP, 10,000 Services', await load(client, 'cps', CLUSTER_IP), await load(client, 'rr', CLUSTER_IP), await load(client, 'stream', CLUSTER_IP)]);
+    const [, baseCps, baseRr, baseStream] = rows[0];
+    for (const [name, cps, rr, stream] of rows) {
+      const vs = (x: number, b: number) => (name.startsWith('pod') ? '' : ` (${ratio(x, b)}×)`);
+      const where = server === near ? 'same node' : 'other node';
+      console.log(`| ${where} | ${name} | ${f(cps.rate)}${vs(cps.rate, baseCps.rate)} | ${f(cps.p50, 2)} / ${f(cps.p99, 2)} | ${f(rr.rate)}${vs(rr.rate, baseRr.rate)} | ${f(rr.p50, 3)} | ${f(stream.rate)}${vs(stream.rate, baseStream.rate)} |`);
+    }
+  }
+}
+
+async function syncTimes(): Promise<void> {
+  const netns = nodeNetns(plan, 2);
+  console.log('\n## Control plane: the proxier\'s sync on the real kernel (Services × 10 endpoints, 3 ports each)\n');
+  console.log('| Services | chains | rules | full sync (render + nft) | nft -f part | script | one-endpoint partial sync | partial script |');
+  console.log('|---|---|---|---|---|---|---|---|');
+  for (const n of SIZES) {
+    await new Nft().deleteTable({ family: 'ip', name: TABLE }, { netns });
+    const eps = (i: number) => Array.from({ length: 10 }, (_, k) => `198.18.${180 + (i % 8)}.${((i * 10 + k) % 250) + 1}`);
+    const { services: s, slices } = services(n, eps);
+    let nftMs = 0;
+    const runner: CommandRunner = { run: async (cmd: string, a: readonly string[], o?: RunOptions) => { const t = performance.now(); try { return await defaultRunner.run(cmd, a, o); } finally { if (a.includes('-f')) nftMs += performance.now() - t; } } };
+    const proxier = new Proxier({ ...renderOptions('node-2'), runner, netns });
+    for (const svc of s) proxier.services.update(undefined, svc);
+    for (const sl of slices) proxier.endpointSlices.update(undefined, sl);
+    proxier.isServicesSynced = proxier.isEndpointSlicesSynced = true;
+    const full = await proxier.sync();
+    const fullNft = nftMs;
+    nftMs = 0;
+    const changed = structuredClone(slices[n >> 1]);
+    changed.endpoints![0].conditions = { ready: false };
+    proxier.endpointSlices.update(slices[n >> 1], changed);
+    const partial = await proxier.sync();
+    console.log(`| ${n.toLocaleString('en')} | ${proxier.metrics.chains.value.toLocaleString('en')} | ${proxier.metrics.rules.value.toLocaleString('en')} | ${f(full.durationMs)} ms | ${f(fullNft)} ms | ${f(full.scriptBytes / 1e6, 1)} MB | ${f(partial.durationMs, 1)} ms (nft ${f(nftMs, 1)} ms) | ${f(partial.scriptBytes / 1e3, 1)} kB |`);
+  }
+}
+
+const cleanup = () => destroySandbox(plan).catch((e: unknown) => console.error(e));
+process.on('SIGINT', () => void cleanup().then(() => process.exit(130)));
+try {
+  console.log(`# Service proxy benchmark, ${new Date().toISOString()}, kernel ${(await defaultRunner.run('uname', ['-r'])).stdout.trim()}`);
+  await dataplane();
+  await syncTimes();
+} finally {
+  await cleanup();
+}
