@@ -11,7 +11,7 @@ export class AnswerCache {
   #entries = new Map<string, Entry>();
   #capacity: number;
 
-  constructor(capacity = 10_000) {
+  constructor(capacity = 50_000) {
     this.#capacity = capacity;
   }
 
@@ -27,7 +27,8 @@ export class AnswerCache {
   }
 
   set(key: string, generation: number, bytes: Buffer): void {
-    if (this.#entries.size >= this.#capacity && !this.#entries.has(key)) this.#entries.clear();
+    this.#entries.delete(key);
+    if (this.#entries.size >= this.#capacity) this.#entries.delete(this.#entries.keys().next().value!);
     this.#entries.set(key, { generation, bytes });
   }
 }

@@ -96,6 +96,9 @@ export class ContainerRuntime {
     let child: ChildProcess;
     try {
       child = spawn(argv[0], argv.slice(1), { env, detached: true, stdio: ['ignore', writers[0], writers[1]] });
+    } catch (e) {
+      for (const r of readers) r.stop();
+      throw e;
     } finally {
       for (const w of writers) closeSync(w);
     }

@@ -103,16 +103,17 @@ export class ContainerSet {
       this.#onChange();
       return;
     }
-    if (rec.current?.exit) {
-      this.#ctx.backoff.next(this.backoffKey(name), rec.current.exit.finishedAtMs);
-      rec.previousExit = rec.current.exit;
-      rec.restartCount++;
-    }
+    const previous = rec.current?.exit;
     const handle = await this.#ctx.runtime.start({
-      podUid: this.#pod.metadata.uid!, container: name, containerDir: this.containerDir(name), instance: rec.current ? rec.restartCount : 0,
+      podUid: this.#pod.metadata.uid!, container: name, containerDir: this.containerDir(name), instance: rec.current ? rec.restartCount + 1 : 0,
       argv: launch.argv, env: launch.env, workingDir: launch.workingDir, netns: sandbox.netns, hostname: sandbox.hostname,
       layout: this.#ctx.root.layout, templateDir: this.#ctx.root.templateDir, binds: sandbox.binds,
     });
+    if (previous) {
+      this.#ctx.backoff.next(this.backoffKey(name), previous.finishedAtMs);
+      rec.previousExit = previous;
+      rec.restartCount++;
+    }
     rec.imageID = launch.imageID;
     rec.waiting = undefined;
     rec.retryAtMs = undefined;

@@ -9,6 +9,7 @@ import { LOOPBACK_CONFLIST } from './conflist.ts';
 import type { NodePod } from './pod-types.ts';
 
 export const POD_IFNAME = 'eth0';
+const MAX_CONCURRENT_ADDS = 4;
 
 export interface PortMapping {
   hostPort: number;
@@ -67,6 +68,22 @@ export class PodNetwork {
 
   /** Creates (or keeps) the pod's netns and attaches it; returns its addresses. */
   async setUp(pod: NodePod, conflist: CniConflist): Promise<PodAttachment> {
+    // A few ADDs at a time: the plugins serialize on host-local's and iptables' locks anyway, and a burst of
+    // pods otherwise spends its time contending for them.
+    while (this.#inFlight >= MAX_CONCURRENT_ADDS) await new Promise<void>((r) => this.#waiting.push(r));
+    this.#inFlight++;
+    try {
+      return await this.#setUp(pod, conflist);
+    } finally {
+      this.#inFlight--;
+      this.#waiting.shift()?.();
+    }
+  }
+
+  #inFlight = 0;
+  #waiting: (() => void)[] = [];
+
+  async #setUp(pod: NodePod, conflist: CniConflist): Promise<PodAttachment> {
     const uid = pod.metadata.uid!;
     const netns = this.netnsName(uid);
     const isNew = await this.#ip.addNetns(netns);

@@ -1,5 +1,6 @@
 // One pod on this node, from its sandbox to its deletion: a serialized sync loop that plans (pod-actions.ts),
 // starts and kills containers, and reports status on every change.
+import { rmSync } from 'node:fs';
 import { isDeepStrictEqual } from 'node:util';
 import type { AgentContext } from './agent-context.ts';
 import { ContainerSet } from './container-set.ts';
@@ -162,7 +163,7 @@ export class PodWorker {
       await this.#statusWrite;
       await this.#ctx.deletePod(this.#pod);
     }
-    await tearDownSandbox(this.#ctx, { uid: this.uid, podDir, isRemovingFiles: true });
+    rmSync(podDir, { recursive: true, force: true });
     this.#isDone = true;
     this.#ctx.backoff.forget(`${this.uid}/`);
     this.#resolveFinished();

@@ -11,7 +11,7 @@ import { CommandError } from '../platform/linux/command.ts';
 import type { CommandRunner } from '../platform/linux/command.ts';
 import { Conntrack } from '../platform/linux/conntrack.ts';
 import type { ConntrackFilter } from '../platform/linux/conntrack.ts';
-import { Nft } from '../platform/linux/nft.ts';
+import { NftError } from '../platform/linux/nft.ts';
 import { EndpointSliceChangeTracker, ServiceChangeTracker } from './change-tracker.ts';
 import { staleUdpFlows } from './conntrack-cleanup.ts';
 import { ProxyMetrics } from './metrics.ts';
@@ -30,6 +30,8 @@ export interface ProxierOptions extends RenderOptions {
   log?: (message: string) => void;
   /** How long a flushed chain waits before it is deleted (default 1 s; see README). */
   staleDeleteDelayMs?: number;
+  /** Longest one `nft -f` may take (default 5 min: a cold start of 10,000 Services takes tens of seconds). */
+  nftTimeoutMs?: number;
 }
 
 export interface SyncResult {
@@ -49,7 +51,6 @@ export class Proxier {
   isServicesSynced = false;
   isEndpointSlicesSynced = false;
   #o: ProxierOptions;
-  #nft: Nft;
   #conntrack: Conntrack;
   #now: () => number;
   #base: Ruleset;
@@ -65,7 +66,6 @@ export class Proxier {
 
   constructor(options: ProxierOptions) {
     this.#o = options;
-    this.#nft = new Nft(options.runner);
     this.#conntrack = new Conntrack(options.runner);
     this.#now = options.now ?? Date.now;
     this.metrics = options.metrics ?? new ProxyMetrics();
@@ -188,7 +188,13 @@ export class Proxier {
   }
 
   async #apply(script: string): Promise<void> {
-    await this.#nft.apply(script, this.#o.netns === undefined ? {} : { netns: this.#o.netns });
+    // Through the runner rather than Nft.apply: a cold start of a large table can take longer than the
+    // adapter's default 30 s timeout.
+    try {
+      await this.#o.runner.run('nft', ['-f', '-'], { input: script, timeoutMs: this.#o.nftTimeoutMs ?? 300_000, ...(this.#o.netns === undefined ? {} : { netns: this.#o.netns }) });
+    } catch (e) {
+      throw e instanceof CommandError ? new NftError('RulesetRejected', e.message, { cause: e, stderr: e.stderr }) : e;
+    }
   }
 
   /** Chains and sets the table has now; none when it does not exist yet. */

@@ -87,7 +87,8 @@ function balance(sp: ServicePortInfo, eps: readonly EndpointInfo[]): Rule[] {
     for (const e of eps) rules.push(rule([inSet('ip saddr', affinitySetName(sp, e)), verdict(goto(endpointChainName(sp, e)))]));
   }
   const targets: Verdict[] = eps.map((e) => goto(endpointChainName(sp, e)));
-  rules.push(rule([numgenVmap(targets)]));
+  // One endpoint needs no round robin; the anonymous map numgen needs is the costliest object to load.
+  rules.push(rule(targets.length === 1 ? [verdict(targets[0])] : [numgenVmap(targets)]));
   return rules;
 }
 

@@ -9,7 +9,7 @@ import { defaultPlan } from '../../src/sandbox/network-plan.ts';
 import { PODS, AGNHOST, isReady, leftoversOf, netexec, podSpec, startPodCluster, waitForPod } from './pods-support.ts';
 import type { PodTestCluster } from './pods-support.ts';
 
-const plan = defaultPlan({ clusterName: 'pod3', bridge: 'skpod3', underlayCidr: '198.18.56.0/24', clusterCidr: '198.18.176.0/20', serviceCidr: '198.19.144.0/20', lbPool: '198.18.57.0/24' });
+const plan = defaultPlan({ clusterName: 'pod3', bridge: 'skpod3', underlayCidr: '198.18.56.0/24', clusterCidr: '198.18.96.0/20', serviceCidr: '198.19.32.0/20', lbPool: '198.18.57.0/24' });
 
 describe('cleanup after an agent crash', { timeout: 120_000 }, () => {
   let c: PodTestCluster | undefined;

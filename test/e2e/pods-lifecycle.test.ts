@@ -11,7 +11,7 @@ import type { ContainerStatus } from '../../src/node/pod-types.ts';
 import { AGNHOST, PODS, agentExec, agentGet, getPod, httpGet, isReady, leftoversOf, netexec, podSpec, startPodCluster, waitForPod } from './pods-support.ts';
 import type { PodTestCluster } from './pods-support.ts';
 
-const plan = defaultPlan({ clusterName: 'pod2', bridge: 'skpod2', underlayCidr: '198.18.52.0/24', clusterCidr: '198.18.224.0/20', serviceCidr: '198.19.128.0/20', lbPool: '198.18.53.0/24' });
+const plan = defaultPlan({ clusterName: 'pod2', bridge: 'skpod2', underlayCidr: '198.18.52.0/24', clusterCidr: '198.18.224.0/20', serviceCidr: '198.19.16.0/20', lbPool: '198.18.53.0/24' });
 const NODE_IP = '198.18.52.11';
 const SERVICES = findResource('', 'v1', 'services')!;
 const CONFIGMAPS = findResource('', 'v1', 'configmaps')!;
@@ -64,7 +64,7 @@ describe('pod lifecycle on a real node agent', { timeout: 300_000 }, () => {
       '/usr/share',
       'envy',
       'search default.svc.cluster.local svc.cluster.local cluster.local',
-      'nameserver 198.19.128.10',
+      'nameserver 198.19.16.10',
       'options ndots:5',
       'to-stderr',
       '',

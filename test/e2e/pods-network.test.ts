@@ -4,7 +4,9 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { defaultPlan } from '../../src/sandbox/network-plan.ts';
+import { findResource } from '../../src/api/resources.ts';
 import { waitFor } from '../../src/lib/wait.ts';
+import type { NodePod } from '../../src/node/pod-types.ts';
 import { NODES, PODS, getPod, httpGet, isReady, leftoversOf, netexec, podSpec, startPodCluster, waitForPod } from './pods-support.ts';
 import type { PodTestCluster } from './pods-support.ts';
 
@@ -134,6 +136,25 @@ describe('pods on real node agents', { timeout: 300_000 }, () => {
     assert.equal(pod.status!.podIP, '198.18.50.12');
     const r = await waitFor('the host-network server', () => httpGet('198.18.50.12', 18080, '/clientip'));
     assert.equal(r.body.split(':')[0], '198.18.50.1');
+  });
+
+  it('runs a scheduled Deployment of 3 replicas, and a deleted replica comes back with a new IP', async () => {
+    const DEPLOYMENTS = findResource('apps', 'v1', 'deployments')!;
+    const labels = { app: 'echo' };
+    await c.client.create(DEPLOYMENTS, { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'echo', namespace: 'default' }, spec: { replicas: 3, selector: { matchLabels: labels }, template: { metadata: { labels }, spec: { terminationGracePeriodSeconds: 2, containers: [netexec()] } } } });
+    const readyPods = async () => (await c.client.list<NodePod>(PODS, 'default', { labelSelector: 'app=echo' })).items.filter((p) => isReady(p) && !p.metadata.deletionTimestamp);
+    const first = await waitFor('3 ready replicas', async () => ((await readyPods()).length === 3 ? readyPods() : undefined), { timeoutMs: 30_000 });
+    assert.ok(first.every((p) => p.spec.nodeName === 'node-1' || p.spec.nodeName === 'node-2'));
+    const victim = first[0];
+    await c.client.delete(PODS, 'default', victim.metadata.name!);
+    const after = await waitFor('a replacement', async () => {
+      const pods = await readyPods();
+      return pods.length === 3 && !pods.some((p) => p.metadata.uid === victim.metadata.uid) ? pods : undefined;
+    }, { timeoutMs: 30_000 });
+    const replacement = after.find((p) => !first.some((f) => f.metadata.uid === p.metadata.uid))!;
+    assert.notEqual(replacement.status!.podIP, victim.status!.podIP);
+    const r = await waitFor('the replacement to serve', () => httpGet(replacement.status!.podIP!, 8080, '/hostname'));
+    assert.equal(r.body, replacement.metadata.name);
   });
 
   it('tears down the netns and cgroup of a deleted pod, then deletes the pod object', async () => {
