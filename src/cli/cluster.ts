@@ -21,6 +21,8 @@ export interface ClusterConfig {
   /** Nodes of the one-machine sandbox; 0 runs the control plane alone (no root, no network changes). */
   nodes: number;
   plan: NetworkPlan;
+  /** Cluster DNS upstreams (`none` forwards nothing); unset: the host's /etc/resolv.conf. */
+  dnsUpstream?: string;
 }
 
 const DEFAULTS: ClusterConfig = { store: 'sqlite', port: 6443, bindAddress: '127.0.0.1', nodes: 1, plan: defaultPlan() };
@@ -95,6 +97,7 @@ export async function up(dataDir: string, overrides: Partial<Omit<ClusterConfig,
   const log = openSync(paths.serverLog, 'a');
   const serverArgs = [MAIN, 'server', '--data-dir', paths.dir, '--store', config.store, '--port', String(config.port), '--bind-address', config.bindAddress, '--network-plan', JSON.stringify(config.plan)];
   if (config.nodes > 0) serverArgs.push('--advertise-address', hostAddress(config.plan), '--sandbox');
+  if (config.dnsUpstream) serverArgs.push('--dns-upstream', config.dnsUpstream);
   const child = spawn(process.execPath, serverArgs, {
     detached: true,
     stdio: ['ignore', log, log],

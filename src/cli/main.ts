@@ -14,6 +14,7 @@ Usage:
   skiff up [--data-dir DIR] [--store sqlite|etcd://HOST:PORT] [--port 6443] [--nodes 1]
            [--cluster-name skiff] [--bridge skiff0] [--underlay-cidr 198.18.0.0/24]
            [--cluster-cidr 198.18.128.0/17] [--service-cidr 198.19.0.0/16] [--lb-pool 198.18.1.0/24]
+           [--dns-upstream IP[:PORT],…|none]   (default: the host's /etc/resolv.conf)
   skiff down [--data-dir DIR] [--purge]
   skiff status [--data-dir DIR]
   skiff kubeconfig [--data-dir DIR]        prints the admin kubeconfig's path
@@ -38,6 +39,12 @@ function planFlags(args: ReturnType<typeof parseArgs>): Record<string, string> {
   return out;
 }
 
+/** `--dns-upstream 1.2.3.4,5.6.7.8:5353`, or `none` to forward nothing; unset: the host's /etc/resolv.conf. */
+function dnsUpstreams(flag: string | undefined): string[] | undefined {
+  if (flag === undefined) return undefined;
+  return flag === 'none' ? [] : flag.split(',').filter(Boolean);
+}
+
 function waitForSignal(): Promise<void> {
   return new Promise<void>((resolve) => {
     process.once('SIGTERM', () => resolve());
@@ -57,6 +64,7 @@ async function main(argv: string[]): Promise<number> {
         port: args.flags.has('port') ? intFlag(args, 'port', 6443) : undefined,
         bindAddress: stringFlag(args, 'bind-address'),
         nodes: args.flags.has('nodes') ? intFlag(args, 'nodes', 1) : undefined,
+        dnsUpstream: stringFlag(args, 'dns-upstream'),
         plan: planFlags(args),
       }, say);
       return 0;
@@ -78,6 +86,8 @@ async function main(argv: string[]): Promise<number> {
         plan: stringFlag(args, 'network-plan') ? JSON.parse(stringFlag(args, 'network-plan')!) : undefined,
         hasSandbox: args.flags.has('sandbox'),
         hasControllers: !args.flags.has('no-controllers'),
+        dnsListen: stringFlag(args, 'dns-listen')?.split(',').map((a) => ({ address: a.split(':')[0], port: Number(a.split(':')[1] ?? 53) })),
+        dnsUpstreams: dnsUpstreams(stringFlag(args, 'dns-upstream')),
       });
       console.log(`skiff server ${process.pid} ready`);
       await waitForSignal();

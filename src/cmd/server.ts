@@ -16,6 +16,9 @@ import type { ControllerManager } from './controller-manager.ts';
 import type { NetworkPlan } from '../sandbox/network-plan.ts';
 import { startHostRouteSync } from './host-routes.ts';
 import { createAgentPodConnector } from '../apiserver/pod-proxy/agent-pod-connector.ts';
+import { ensureKubeDnsService } from '../apiserver/bootstrap.ts';
+import { startClusterDns } from '../dns/cluster-dns.ts';
+import type { ClusterDns } from '../dns/cluster-dns.ts';
 
 export interface ServerConfig {
   dataDir: string;
@@ -34,6 +37,10 @@ export interface ServerConfig {
   /** The one-machine network plan; with `hasSandbox`, the server also keeps host routes to pod CIDRs. */
   plan?: NetworkPlan;
   hasSandbox?: boolean;
+  /** Cluster DNS: where it answers (default: the control-plane address :53 with a sandbox, else nowhere). */
+  dnsListen?: { address: string; port: number }[];
+  /** `IP[:port]` upstreams for names outside the cluster; default the host's /etc/resolv.conf; [] forwards nothing. */
+  dnsUpstreams?: string[];
 }
 
 /** Repair: the allocator learns every ClusterIP and NodePort the stored Services hold before any write is admitted. */
@@ -99,9 +106,27 @@ export async function runServer(config: ServerConfig): Promise<{ server: ApiServ
     controllers = await startControllerManager(client, { clusterCidr: config.clusterCidr ?? config.plan?.clusterCidr, lbPool: config.lbPool ?? config.plan?.lbPool });
   }
   const hostRoutes = config.hasSandbox && config.plan && client ? startHostRouteSync(client, config.plan) : undefined;
+  const controlPlaneAddress = config.advertiseAddresses.find((a) => /^\d+\.\d+\.\d+\.\d+$/.test(a));
+  const dnsListen = config.dnsListen ?? (config.hasSandbox && controlPlaneAddress ? [{ address: controlPlaneAddress, port: 53 }] : []);
+  let dns: ClusterDns | undefined;
+  let dnsClient: KubeClient | undefined;
+  if (dnsListen.length) {
+    await ensureKubeDnsService(server.registry, { clusterIP: allocator.addressAt(10), address: dnsListen[0].address });
+    dnsClient = new KubeClient({ server: url, caPem: pki.caCert, certPem: pki.adminCert, keyPem: pki.adminKey });
+    dnsClient.userAgent = 'skiff-dns';
+    dns = await startClusterDns({
+      client: dnsClient,
+      listen: dnsListen,
+      upstreams: config.dnsUpstreams,
+      configMap: { namespace: 'kube-system', name: 'coredns' },
+      metricsListen: { address: dnsListen[0].address, port: 9153 },
+    });
+  }
   isReady = true;
   const stop = async () => {
     isReady = false;
+    await dns?.stop();
+    dnsClient?.close();
     hostRoutes?.stop();
     controllers?.stop();
     client?.close();

@@ -29,9 +29,9 @@ export interface AgentContext {
   conflist(): CniConflist;
   services(): readonly Service[];
   /** ConfigMap / Secret data (Secret values decoded), undefined when absent. */
-  readConfig(kind: 'configmap' | 'secret', namespace: string, name: string): Promise<Record<string, string> | undefined>;
+  readConfig(kind: 'configmap' | 'secret', ref: { namespace: string; name: string }): Promise<Record<string, string> | undefined>;
   resolveImage: ImageResolver;
-  runProbe(handler: ProbeHandler, target: ProbeTarget, options: { timeoutMs: number }): Promise<ProbeOutcome>;
+  runProbe(handler: ProbeHandler, options: { target: ProbeTarget; timeoutMs: number }): Promise<ProbeOutcome>;
   writeStatus(pod: NodePod, status: Record<string, unknown>): Promise<void>;
   /** DELETE with gracePeriodSeconds 0 and a uid precondition. */
   deletePod(pod: NodePod): Promise<void>;

@@ -35,7 +35,7 @@ export function prepareRootTemplate(dir: string): { layout: HostRootLayout; temp
   const shims = writeBuiltinShims(join(dir, 'shims'));
   const layout = readRootLayout('/');
   const templateDir = join(dir, 'template');
-  writeRootTemplate(templateDir, layout, shims);
+  writeRootTemplate(templateDir, { layout, shims });
   return { layout, templateDir };
 }
 

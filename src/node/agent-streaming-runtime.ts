@@ -36,7 +36,7 @@ export class AgentStreamingRuntime implements StreamingRuntime {
     const { worker, name } = this.#find(namespace, pod, options.container);
     const handle = worker.containers.handle(name);
     if (!handle || handle.exitInfo) throw new ContainerNotFoundError(`container ${name} is not running in pod ${pod}`);
-    const child = this.#runtime.exec(handle, options.command, { hasStdin: options.stdin });
+    const child = this.#runtime.exec(handle, { argv: options.command, hasStdin: options.stdin });
     const stdout = options.tty ? new PassThrough() : child.stdout!;
     if (options.tty) {
       let open = 2;

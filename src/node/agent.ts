@@ -111,7 +111,7 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
     allocatable: { cpu: String(machine.cpus), memory: `${Math.floor(machine.memoryBytes / 1024)}Ki` },
     conflist: () => parseConflist(readFileSync(conflistPath, 'utf8')),
     services: () => services.list(),
-    readConfig: (kind, ns, name) => readConfig(options.client, kind, ns, name),
+    readConfig: (kind, ref) => readConfig(options.client, { kind, ...ref }),
     resolveImage: options.resolveImage ?? catalogResolveImage,
     runProbe,
     writeStatus: async (pod, status) => {
@@ -200,7 +200,8 @@ function waitForPodCidr(nodes: Informer<Node>, name: string): Promise<string> {
   });
 }
 
-async function readConfig(client: KubeClient, kind: 'configmap' | 'secret', namespace: string, name: string): Promise<Record<string, string> | undefined> {
+async function readConfig(client: KubeClient, ref: { kind: 'configmap' | 'secret'; namespace: string; name: string }): Promise<Record<string, string> | undefined> {
+  const { kind, namespace, name } = ref;
   try {
     const obj = await client.get(kind === 'configmap' ? CONFIGMAPS : SECRETS, namespace, name);
     const data = (obj.data ?? {}) as Record<string, string>;

@@ -7,12 +7,12 @@ import type { ProbeTarget } from './prober.ts';
 const MAX_OUTPUT = 10 * 1024;
 
 /** Runs `argv` in the container; kills it at the deadline (exit status 137 then, as the kubelet reports). */
-export function execWithTimeout(runtime: ContainerRuntime, handle: ContainerInstanceHandle, argv: string[], options: { timeoutMs: number }): Promise<{ exitCode: number; output: string }> {
+export function execWithTimeout(handle: ContainerInstanceHandle, options: { runtime: ContainerRuntime; argv: string[]; timeoutMs: number }): Promise<{ exitCode: number; output: string }> {
   return new Promise((resolve) => {
     let output = '';
     let child;
     try {
-      child = runtime.exec(handle, argv, { hasStdin: false });
+      child = options.runtime.exec(handle, { argv: options.argv, hasStdin: false });
     } catch (e) {
       resolve({ exitCode: 126, output: (e as Error).message });
       return;
@@ -38,16 +38,16 @@ export function probeTarget(ctx: AgentContext, options: { container: PodContaine
   return {
     podIP: options.podIP,
     container: options.container,
-    exec: (argv, o) => execWithTimeout(ctx.runtime, options.handle, argv, o),
+    exec: (argv, o) => execWithTimeout(options.handle, { runtime: ctx.runtime, argv, timeoutMs: o.timeoutMs }),
   };
 }
 
 /** Runs a postStart/preStop hook; resolves with an error message when it failed. */
-export async function runHook(ctx: AgentContext, hook: LifecycleHandler, target: ProbeTarget, options: { timeoutMs: number }): Promise<string | undefined> {
+export async function runHook(ctx: AgentContext, hook: LifecycleHandler, options: { target: ProbeTarget; timeoutMs: number }): Promise<string | undefined> {
   if (hook.sleep) {
     await new Promise((r) => setTimeout(r, Math.min(hook.sleep!.seconds * 1000, options.timeoutMs)));
     return undefined;
   }
-  const outcome = await ctx.runProbe(hook, target, { timeoutMs: options.timeoutMs });
+  const outcome = await ctx.runProbe(hook, options);
   return outcome.isSuccess ? undefined : outcome.message ?? 'hook failed';
 }

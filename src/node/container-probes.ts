@@ -17,9 +17,9 @@ export class ContainerProbes {
   #now: () => number;
 
   constructor(container: PodContainer, options: { startedAtMs: number; run: ProbeRunner; onChange: (kind: ProbeKind, outcome: ProbeOutcome) => void; now?: () => number }) {
-    if (container.startupProbe) this.startup = new ProbeState('startup', container.startupProbe, options.startedAtMs);
-    if (container.livenessProbe) this.liveness = new ProbeState('liveness', container.livenessProbe, options.startedAtMs);
-    if (container.readinessProbe) this.readiness = new ProbeState('readiness', container.readinessProbe, options.startedAtMs);
+    if (container.startupProbe) this.startup = new ProbeState(container.startupProbe, { kind: 'startup', startedAtMs: options.startedAtMs });
+    if (container.livenessProbe) this.liveness = new ProbeState(container.livenessProbe, { kind: 'liveness', startedAtMs: options.startedAtMs });
+    if (container.readinessProbe) this.readiness = new ProbeState(container.readinessProbe, { kind: 'readiness', startedAtMs: options.startedAtMs });
     this.#run = options.run;
     this.#onChange = options.onChange;
     this.#now = options.now ?? Date.now;

@@ -219,9 +219,9 @@ export class ContainerRuntime {
   }
 
   /** Starts `argv` inside the running container (its namespaces, root, cwd, env and cgroup). */
-  exec(handle: ContainerInstanceHandle, argv: string[], options: { hasStdin: boolean }): ChildProcess {
+  exec(handle: ContainerInstanceHandle, options: { argv: string[]; hasStdin: boolean }): ChildProcess {
     if (handle.exitInfo || handle.state.pid === undefined) throw new Error(`container ${handle.state.container} is not running`);
-    const call = execArgv({ pid: handle.state.pid, cgroupDir: handle.cgroupDir, env: handle.state.env, argv, hasUts: handle.state.hasUts });
+    const call = execArgv({ pid: handle.state.pid, cgroupDir: handle.cgroupDir, env: handle.state.env, argv: options.argv, hasUts: handle.state.hasUts });
     return spawn(call.argv[0], call.argv.slice(1), { env: call.env, stdio: [options.hasStdin ? 'pipe' : 'ignore', 'pipe', 'pipe'] });
   }
 

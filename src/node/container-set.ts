@@ -27,7 +27,8 @@ export class ContainerSet {
   #killLater: string[] = [];
   #sandbox?: Sandbox;
 
-  constructor(ctx: AgentContext, pod: NodePod, options: { podDir: string; onChange: () => void }) {
+  constructor(ctx: AgentContext, options: { pod: NodePod; podDir: string; onChange: () => void }) {
+    const pod = options.pod;
     this.#ctx = ctx;
     this.#pod = pod;
     this.#podDir = options.podDir;
@@ -77,7 +78,7 @@ export class ContainerSet {
   markBackoff(name: string): void {
     const r = this.#records.get(name)!;
     const meta = this.#pod.metadata;
-    r.waiting = { reason: 'CrashLoopBackOff', message: backoffMessage(this.#ctx.backoff.delay(this.backoffKey(name)), name, { name: meta.name!, namespace: meta.namespace!, uid: meta.uid! }) };
+    r.waiting = { reason: 'CrashLoopBackOff', message: backoffMessage(this.#ctx.backoff.delay(this.backoffKey(name)), { container: name, pod: { name: meta.name!, namespace: meta.namespace!, uid: meta.uid! } }) };
   }
 
   async start(name: string): Promise<void> {
@@ -88,8 +89,8 @@ export class ContainerSet {
     const refs = envReferences(spec);
     const configMaps = new Map<string, Record<string, string> | undefined>();
     const secrets = new Map<string, Record<string, string> | undefined>();
-    for (const n of refs.configMaps) configMaps.set(n, await this.#ctx.readConfig('configmap', ns, n));
-    for (const n of refs.secrets) secrets.set(n, await this.#ctx.readConfig('secret', ns, n));
+    for (const n of refs.configMaps) configMaps.set(n, await this.#ctx.readConfig('configmap', { namespace: ns, name: n }));
+    for (const n of refs.secrets) secrets.set(n, await this.#ctx.readConfig('secret', { namespace: ns, name: n }));
     const launch = buildContainerLaunch(spec, {
       resolveImage: this.#ctx.resolveImage,
       envContext: {
@@ -119,7 +120,7 @@ export class ContainerSet {
     rec.retryAtMs = undefined;
     this.#track(name, handle);
     if (spec.lifecycle?.postStart && !handle.exitInfo) {
-      const failure = await runHook(this.#ctx, spec.lifecycle.postStart, this.#target(spec, handle), { timeoutMs: 30_000 });
+      const failure = await runHook(this.#ctx, spec.lifecycle.postStart, { target: this.#target(spec, handle), timeoutMs: 30_000 });
       if (failure) {
         this.#ctx.log(`pod ${ns}/${this.#pod.metadata.name}: container ${name}: postStart hook failed: ${failure}`);
         void this.#ctx.runtime.stop(handle, { graceMs: this.#graceMs() });
@@ -206,7 +207,7 @@ export class ContainerSet {
       const target = this.#target(spec, handle);
       const probes = new ContainerProbes(spec, {
         startedAtMs: handle.state.startedAtMs,
-        run: (h, o) => this.#ctx.runProbe(h, target, o),
+        run: (h, o) => this.#ctx.runProbe(h, { target, timeoutMs: o.timeoutMs }),
         onChange: () => {
           if (this.#handles.get(name) !== handle || !rec.current || rec.current.exit) return;
           rec.current.isStarted = probes.isStarted;
@@ -231,7 +232,7 @@ export class ContainerSet {
     const started = Date.now();
     const preStop = this.#spec(name).lifecycle?.preStop;
     if (options.hasPreStop && preStop && options.graceMs > 0) {
-      const failure = await runHook(this.#ctx, preStop, this.#target(this.#spec(name), handle), { timeoutMs: options.graceMs });
+      const failure = await runHook(this.#ctx, preStop, { target: this.#target(this.#spec(name), handle), timeoutMs: options.graceMs });
       if (failure) this.#ctx.log(`pod ${this.#pod.metadata.namespace}/${this.#pod.metadata.name}: container ${name}: preStop hook failed: ${failure}`);
     }
     await this.#ctx.runtime.stop(handle, { graceMs: Math.max(0, options.graceMs - (Date.now() - started)) });

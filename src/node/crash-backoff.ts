@@ -25,7 +25,8 @@ export class CrashBackoff {
   }
 
   /** How long a container that finished at `finishedAtMs` must still wait before it may start again (0: now). */
-  remaining(key: string, finishedAtMs: number, nowMs: number): number {
+  remaining(key: string, at: { finishedAtMs: number; nowMs: number }): number {
+    const { finishedAtMs, nowMs } = at;
     const e = this.#entries.get(key);
     if (!e || this.#hasExpired(e, finishedAtMs)) return 0;
     return Math.max(0, finishedAtMs + e.delayMs - nowMs);
@@ -53,7 +54,8 @@ export class CrashBackoff {
 }
 
 /** `back-off 20s restarting failed container=app pod=web_default(uid)`, the kubelet's message. */
-export function backoffMessage(delayMs: number, container: string, pod: { name: string; namespace: string; uid: string }): string {
+export function backoffMessage(delayMs: number, target: { container: string; pod: { name: string; namespace: string; uid: string } }): string {
+  const { container, pod } = target;
   return `back-off ${formatDuration(delayMs)} restarting failed container=${container} pod=${pod.name}_${pod.namespace}(${pod.uid})`;
 }
 

@@ -69,14 +69,15 @@ export function renderEnv(container: PodContainer, ctx: EnvContext): [string, st
   }
   const lookup = (name: string) => env.get(name);
   for (const e of container.env ?? []) {
-    const value = e.valueFrom ? valueFrom(e, container, ctx) : expand(e.value ?? '', lookup);
+    const value = e.valueFrom ? valueFrom(e, { container, ctx }) : expand(e.value ?? '', lookup);
     if (value !== undefined) set(e.name, value);
   }
   if (!env.has('HOME')) set('HOME', '/root');
   return [...env];
 }
 
-function valueFrom(e: EnvVar, container: PodContainer, ctx: EnvContext): string | undefined {
+function valueFrom(e: EnvVar, where: { container: PodContainer; ctx: EnvContext }): string | undefined {
+  const { container, ctx } = where;
   const from = e.valueFrom!;
   if (from.fieldRef) return fieldValue(from.fieldRef.fieldPath, ctx);
   if (from.configMapKeyRef) {
@@ -99,7 +100,7 @@ function valueFrom(e: EnvVar, container: PodContainer, ctx: EnvContext): string 
     if (data[ref.key] === undefined && !ref.optional) throw new EnvError(`couldn't find key ${ref.key} in Secret ${ctx.pod.metadata.namespace}/${ref.name}`);
     return data[ref.key];
   }
-  if (from.resourceFieldRef) return resourceValue(from.resourceFieldRef, container, ctx);
+  if (from.resourceFieldRef) return resourceValue(from.resourceFieldRef, { container, ctx });
   return undefined;
 }
 
@@ -128,7 +129,8 @@ function formatMap(m: Record<string, string> | undefined): string {
   return Object.keys(m ?? {}).sort().map((k) => `${k}=${JSON.stringify(m![k])}`).join('\n');
 }
 
-function resourceValue(ref: { containerName?: string; resource: string; divisor?: string | number }, container: PodContainer, ctx: EnvContext): string {
+function resourceValue(ref: { containerName?: string; resource: string; divisor?: string | number }, where: { container: PodContainer; ctx: EnvContext }): string {
+  const { container, ctx } = where;
   const target = ref.containerName ? ctx.pod.spec.containers.find((c) => c.name === ref.containerName) ?? container : container;
   const [kind, resource] = ref.resource.split('.');
   const set = kind === 'requests' ? target.resources?.requests?.[resource] : target.resources?.limits?.[resource];

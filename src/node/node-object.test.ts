@@ -8,7 +8,7 @@ const now = new Date('2024-05-01T10:00:00.123Z');
 
 describe('node object', () => {
   it('registers addresses, capacity, node info, daemon endpoint and labels', () => {
-    const n = renderNode(identity, machine, now);
+    const n = renderNode(identity, { machine, now });
     assert.equal(n.metadata.labels!['kubernetes.io/hostname'], 'node-1');
     const s = n.status as Record<string, unknown> & { addresses: unknown; capacity: Record<string, string>; nodeInfo: Record<string, string> };
     assert.deepEqual(s.addresses, [{ type: 'InternalIP', address: '198.18.0.11' }, { type: 'Hostname', address: 'node-1' }]);
@@ -20,11 +20,11 @@ describe('node object', () => {
   });
 
   it('reports Ready True and no pressure, keeping transition times across heartbeats', () => {
-    const first = renderNodeStatus(identity, machine, { now });
+    const first = renderNodeStatus(identity, { machine, now });
     const ready = first.conditions!.find((c) => c.type === 'Ready')!;
     assert.deepEqual(ready, { type: 'Ready', status: 'True', lastHeartbeatTime: '2024-05-01T10:00:00Z', lastTransitionTime: '2024-05-01T10:00:00Z', reason: 'KubeletReady', message: 'kubelet is posting ready status' });
     assert.deepEqual(first.conditions!.map((c) => `${c.type}=${c.status}`), ['MemoryPressure=False', 'DiskPressure=False', 'PIDPressure=False', 'Ready=True']);
-    const later = renderNodeStatus(identity, machine, { now: new Date('2024-05-01T10:01:00Z'), old: first.conditions });
+    const later = renderNodeStatus(identity, { machine, now: new Date('2024-05-01T10:01:00Z'), old: first.conditions });
     const r2 = later.conditions!.find((c) => c.type === 'Ready')!;
     assert.equal(r2.lastHeartbeatTime, '2024-05-01T10:01:00Z');
     assert.equal(r2.lastTransitionTime, '2024-05-01T10:00:00Z');

@@ -42,7 +42,8 @@ const CONDITIONS: [type: string, status: 'True' | 'False', reason: string, messa
   ['Ready', 'True', 'KubeletReady', 'kubelet is posting ready status'],
 ];
 
-export function renderNodeStatus(identity: NodeIdentity, machine: MachineInfo, options: { now: Date; old?: NodeCondition[] }): NonNullable<Node['status']> {
+export function renderNodeStatus(identity: NodeIdentity, options: { machine: MachineInfo; now: Date; old?: NodeCondition[] }): NonNullable<Node['status']> {
+  const machine = options.machine;
   const now = rfc3339(options.now);
   const conditions: NodeCondition[] = CONDITIONS.map(([type, status, reason, message]) => {
     const prev = options.old?.find((c) => c.type === type);
@@ -71,8 +72,8 @@ export function renderNodeStatus(identity: NodeIdentity, machine: MachineInfo, o
   };
 }
 
-export function renderNode(identity: NodeIdentity, machine: MachineInfo, now: Date): Node {
-  return { apiVersion: 'v1', kind: 'Node', metadata: { name: identity.name, labels: nodeLabels(identity, machine) }, spec: {}, status: renderNodeStatus(identity, machine, { now }) };
+export function renderNode(identity: NodeIdentity, options: { machine: MachineInfo; now: Date }): Node {
+  return { apiVersion: 'v1', kind: 'Node', metadata: { name: identity.name, labels: nodeLabels(identity, options.machine) }, spec: {}, status: renderNodeStatus(identity, options) };
 }
 
 /** MicroTime, as Lease.spec.renewTime is spelled: RFC 3339 with microseconds. */

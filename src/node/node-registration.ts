@@ -55,7 +55,7 @@ export class NodeRegistration {
     const now = new Date();
     let node: Node;
     try {
-      node = await this.#client.create<Node>(NODES, renderNode(this.#identity, this.#machine, now));
+      node = await this.#client.create<Node>(NODES, renderNode(this.#identity, { machine: this.#machine, now }));
     } catch (e) {
       if (!isStatusError(e) || e.code !== 409) throw e;
       node = await this.#client.patch<Node>(NODES, undefined, this.#identity.name, { metadata: { labels: nodeLabels(this.#identity, this.#machine) } });
@@ -66,7 +66,7 @@ export class NodeRegistration {
 
   async updateStatus(current?: Node): Promise<Node> {
     const node = current ?? (await this.#client.get<Node>(NODES, undefined, this.#identity.name));
-    const status = renderNodeStatus(this.#identity, this.#machine, { now: new Date(), old: node.status?.conditions });
+    const status = renderNodeStatus(this.#identity, { machine: this.#machine, now: new Date(), old: node.status?.conditions });
     return this.#client.patch<Node>(NODES, undefined, this.#identity.name, { status }, { subresource: 'status' });
   }
 

@@ -1,6 +1,6 @@
 // A pod's sandbox on this node: its directory, its generated /etc files and (unless hostNetwork) its network
 // namespace with a CNI attachment.
-import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { AgentContext } from './agent-context.ts';
 import { podHostname, renderHostname, renderHostNetworkHosts, renderHosts, renderResolvConf } from './dns-files.ts';
@@ -29,13 +29,16 @@ export async function setUpSandbox(ctx: AgentContext, pod: NodePod): Promise<San
   const podDir = podDirOf(ctx, pod);
   const files = join(podDir, POD_FILES);
   mkdirSync(files, { recursive: true });
+  const hadSandbox = existsSync(join(files, 'pod.json'));
   // Written before the netns exists, so a crash in between still leaves a trace of what is ours.
   writeAtomic(join(files, 'pod.json'), JSON.stringify({ uid: pod.metadata.uid, namespace: pod.metadata.namespace, name: pod.metadata.name }));
   let netns: string | undefined;
   let ips: string[];
   let isAdopted = false;
-  if (pod.spec.hostNetwork) ips = [ctx.nodeIp];
-  else {
+  if (pod.spec.hostNetwork) {
+    ips = [ctx.nodeIp];
+    isAdopted = hadSandbox; // the node's netns is always there: what a previous agent ran can be taken over
+  } else {
     const a = await ctx.network.setUp(pod, ctx.conflist());
     netns = a.netns;
     ips = a.ips;

@@ -39,7 +39,7 @@ export class PodWorker {
     this.#pod = pod;
     this.uid = pod.metadata.uid!;
     this.finished = new Promise((r) => (this.#resolveFinished = r));
-    this.#containers = new ContainerSet(ctx, pod, { podDir: podDirOf(ctx, pod), onChange: () => this.requestSync() });
+    this.#containers = new ContainerSet(ctx, { pod, podDir: podDirOf(ctx, pod), onChange: () => this.requestSync() });
     const started = pod.status?.startTime ? Date.parse(pod.status.startTime as string) : NaN;
     if (!Number.isNaN(started)) this.#startTimeMs = started;
   }
@@ -131,7 +131,7 @@ export class PodWorker {
       initContainers: this.#containers.initRecords(),
       containers: this.#containers.appRecords(),
       failedProbes: this.#containers.failedProbes(),
-      backoffRemaining: (name, finishedAtMs) => this.#ctx.backoff.remaining(this.#containers.backoffKey(name), finishedAtMs, now),
+      backoffRemaining: (name, finishedAtMs) => this.#ctx.backoff.remaining(this.#containers.backoffKey(name), { finishedAtMs, nowMs: now }),
       nowMs: now,
     });
     let wakeMs = Infinity;

@@ -7,7 +7,7 @@ const bad = { isSuccess: false };
 
 describe('ProbeState', () => {
   it('starts not ready, is due after initialDelaySeconds, then every periodSeconds', () => {
-    const p = new ProbeState('readiness', { initialDelaySeconds: 5, periodSeconds: 2 }, 1_000);
+    const p = new ProbeState({ initialDelaySeconds: 5, periodSeconds: 2 }, { kind: 'readiness', startedAtMs: 1_000 });
     assert.equal(p.isPassing, false);
     assert.equal(p.nextDueMs(), 6_000);
     assert.equal(p.record(ok, 6_000), true);
@@ -16,7 +16,7 @@ describe('ProbeState', () => {
   });
 
   it('turns not ready only after failureThreshold consecutive failures, and ready after successThreshold', () => {
-    const p = new ProbeState('readiness', { failureThreshold: 3, successThreshold: 2 }, 0);
+    const p = new ProbeState({ failureThreshold: 3, successThreshold: 2 }, { kind: 'readiness', startedAtMs: 0 });
     p.record(ok, 1);
     assert.equal(p.isPassing, false, 'one success is not enough with successThreshold 2');
     assert.equal(p.record(ok, 2), true);
@@ -32,7 +32,7 @@ describe('ProbeState', () => {
   });
 
   it('starts alive and stops after liveness fails failureThreshold times', () => {
-    const p = new ProbeState('liveness', { failureThreshold: 2 }, 0);
+    const p = new ProbeState({ failureThreshold: 2 }, { kind: 'liveness', startedAtMs: 0 });
     assert.equal(p.isPassing, true);
     assert.equal(p.record(bad, 1), false);
     assert.equal(p.record(bad, 2), true);
@@ -41,7 +41,7 @@ describe('ProbeState', () => {
   });
 
   it('is done once the startup probe succeeds', () => {
-    const p = new ProbeState('startup', {}, 0);
+    const p = new ProbeState({}, { kind: 'startup', startedAtMs: 0 });
     assert.equal(p.isPassing, false);
     p.record(ok, 1);
     assert.equal(p.isPassing, true);
@@ -49,7 +49,7 @@ describe('ProbeState', () => {
   });
 
   it('uses the kubelet defaults: period 10 s, timeout 1 s, failureThreshold 3', () => {
-    const p = new ProbeState('liveness', {}, 0);
+    const p = new ProbeState({}, { kind: 'liveness', startedAtMs: 0 });
     assert.equal(p.periodMs, 10_000);
     assert.equal(p.timeoutMs, 1_000);
     p.record(bad, 1);

@@ -21,10 +21,11 @@ export class ProbeState {
   /** Liveness and startup stop after a failure until the container restarts (a new ProbeState). */
   #isOnHold = false;
 
-  constructor(kind: ProbeKind, probe: Probe, startedAtMs: number) {
+  constructor(probe: Probe, options: { kind: ProbeKind; startedAtMs: number }) {
+    const kind = options.kind;
     this.kind = kind;
     this.probe = probe;
-    this.#startedAtMs = startedAtMs;
+    this.#startedAtMs = options.startedAtMs;
     // Until proven otherwise a container is not ready and not started, but alive.
     this.#isPassing = kind === 'liveness';
   }

@@ -21,10 +21,10 @@ describe('runProbe', () => {
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     const port = (server.address() as AddressInfo).port;
     try {
-      assert.deepEqual(await runProbe({ httpGet: { path: '/healthz', port } }, target(), { timeoutMs: 1000 }), { isSuccess: true });
+      assert.deepEqual(await runProbe({ httpGet: { path: '/healthz', port } }, { target: target(), timeoutMs: 1000 }), { isSuccess: true });
       assert.equal(agent, 'kube-probe/1.32');
-      assert.equal((await runProbe({ httpGet: { path: '/moved', port } }, target(), { timeoutMs: 1000 })).isSuccess, true);
-      assert.deepEqual(await runProbe({ httpGet: { path: '/bad', port } }, target(), { timeoutMs: 1000 }), { isSuccess: false, message: 'HTTP probe failed with statuscode: 503' });
+      assert.equal((await runProbe({ httpGet: { path: '/moved', port } }, { target: target(), timeoutMs: 1000 })).isSuccess, true);
+      assert.deepEqual(await runProbe({ httpGet: { path: '/bad', port } }, { target: target(), timeoutMs: 1000 }), { isSuccess: false, message: 'HTTP probe failed with statuscode: 503' });
     } finally {
       server.close();
     }
@@ -34,10 +34,10 @@ describe('runProbe', () => {
     const server = createServer((s) => s.end());
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     const port = (server.address() as AddressInfo).port;
-    assert.equal((await runProbe({ tcpSocket: { port } }, target(), { timeoutMs: 1000 })).isSuccess, true);
+    assert.equal((await runProbe({ tcpSocket: { port } }, { target: target(), timeoutMs: 1000 })).isSuccess, true);
     server.close();
     await new Promise((r) => server.once('close', r));
-    const failed = await runProbe({ tcpSocket: { port } }, target(), { timeoutMs: 1000 });
+    const failed = await runProbe({ tcpSocket: { port } }, { target: target(), timeoutMs: 1000 });
     assert.equal(failed.isSuccess, false);
     assert.match(failed.message!, /ECONNREFUSED/);
   });
@@ -45,8 +45,8 @@ describe('runProbe', () => {
   it('judges an exec probe by its exit status', async () => {
     const seen: string[][] = [];
     const t = target({ exec: async (argv) => (seen.push(argv), { exitCode: argv[0] === 'true' ? 0 : 1, output: 'nope' }) });
-    assert.equal((await runProbe({ exec: { command: ['true'] } }, t, { timeoutMs: 1000 })).isSuccess, true);
-    assert.deepEqual(await runProbe({ exec: { command: ['false'] } }, t, { timeoutMs: 1000 }), { isSuccess: false, message: 'command ["false"] exited with 1: nope' });
+    assert.equal((await runProbe({ exec: { command: ['true'] } }, { target: t, timeoutMs: 1000 })).isSuccess, true);
+    assert.deepEqual(await runProbe({ exec: { command: ['false'] } }, { target: t, timeoutMs: 1000 }), { isSuccess: false, message: 'command ["false"] exited with 1: nope' });
     assert.deepEqual(seen, [['true'], ['false']]);
   });
 

@@ -22,17 +22,18 @@ export function resolvePort(port: number | string, container: PodContainer): num
   return container.ports?.find((p) => p.name === port)?.containerPort;
 }
 
-export async function runProbe(handler: ProbeHandler, target: ProbeTarget, options: { timeoutMs: number }): Promise<ProbeOutcome> {
+export async function runProbe(handler: ProbeHandler, options: { target: ProbeTarget; timeoutMs: number }): Promise<ProbeOutcome> {
+  const { target, timeoutMs } = options;
   try {
     if (handler.exec) {
-      const r = await target.exec(handler.exec.command ?? [], { timeoutMs: options.timeoutMs });
+      const r = await target.exec(handler.exec.command ?? [], { timeoutMs });
       return r.exitCode === 0 ? { isSuccess: true } : { isSuccess: false, message: `command ${JSON.stringify(handler.exec.command)} exited with ${r.exitCode}: ${r.output.trim().slice(0, 200)}` };
     }
-    if (handler.httpGet) return await httpProbe(handler.httpGet, target, options.timeoutMs);
+    if (handler.httpGet) return await httpProbe(handler.httpGet, { target, timeoutMs });
     if (handler.tcpSocket) {
       const port = resolvePort(handler.tcpSocket.port, target.container);
       if (port === undefined) return { isSuccess: false, message: `unknown port ${handler.tcpSocket.port}` };
-      return await tcpProbe(handler.tcpSocket.host || target.podIP, port, options.timeoutMs);
+      return await tcpProbe(handler.tcpSocket.host || target.podIP, { port, timeoutMs });
     }
     if (handler.grpc) return { isSuccess: false, message: 'gRPC probes are not supported by skiff' };
     return { isSuccess: false, message: 'the probe has no action' };
@@ -41,7 +42,8 @@ export async function runProbe(handler: ProbeHandler, target: ProbeTarget, optio
   }
 }
 
-function httpProbe(action: NonNullable<ProbeHandler['httpGet']>, target: ProbeTarget, timeoutMs: number): Promise<ProbeOutcome> {
+function httpProbe(action: NonNullable<ProbeHandler['httpGet']>, options: { target: ProbeTarget; timeoutMs: number }): Promise<ProbeOutcome> {
+  const { target, timeoutMs } = options;
   const port = resolvePort(action.port, target.container);
   if (port === undefined) return Promise.resolve({ isSuccess: false, message: `unknown port ${action.port}` });
   const isHttps = action.scheme === 'HTTPS';
@@ -67,7 +69,8 @@ function httpProbe(action: NonNullable<ProbeHandler['httpGet']>, target: ProbeTa
   });
 }
 
-function tcpProbe(host: string, port: number, timeoutMs: number): Promise<ProbeOutcome> {
+function tcpProbe(host: string, options: { port: number; timeoutMs: number }): Promise<ProbeOutcome> {
+  const { port, timeoutMs } = options;
   return new Promise((resolve) => {
     const socket = connect({ host, port });
     const timer = setTimeout(() => {

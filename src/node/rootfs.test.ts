@@ -18,7 +18,7 @@ describe('container root', () => {
       assert.deepEqual(layout, { dirs: ['etc', 'usr'], files: ['.dockerenv'], symlinks: [['bin', 'usr/bin']] });
       writeFileSync(join(dir, 'agnhost-shim'), '#!/bin/sh\n');
       const tpl = join(dir, 'template');
-      writeRootTemplate(tpl, layout, { '/agnhost': join(dir, 'agnhost-shim') });
+      writeRootTemplate(tpl, { layout, shims: { '/agnhost': join(dir, 'agnhost-shim') } });
       assert.equal(readlinkSync(join(tpl, 'bin')), 'usr/bin');
       assert.ok(lstatSync(join(tpl, 'usr')).isDirectory());
       assert.ok(lstatSync(join(tpl, '.dockerenv')).isFile());

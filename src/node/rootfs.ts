@@ -33,7 +33,8 @@ export function readRootLayout(root = '/'): HostRootLayout {
  * Writes the template: symlinks as on the host, an empty directory or file per mount point, and the shims
  * (in-container path → file) — a host entry of the same name is shadowed by the shim.
  */
-export function writeRootTemplate(dir: string, layout: HostRootLayout, shims: Record<string, string>): void {
+export function writeRootTemplate(dir: string, options: { layout: HostRootLayout; shims: Record<string, string> }): void {
+  const { layout, shims } = options;
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true, mode: 0o755 });
   const shimNames = new Set(Object.keys(shims).map((p) => p.replace(/^\//, '')));

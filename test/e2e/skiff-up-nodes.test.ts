@@ -7,7 +7,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import { SkiffCluster } from '../support/skiff-cli.ts';
 import { waitFor } from '../../src/lib/wait.ts';
 
-const PLAN = ['--cluster-name', 'upn1', '--bridge', 'skupn1', '--underlay-cidr', '198.18.80.0/24', '--cluster-cidr', '198.18.160.0/20', '--service-cidr', '198.19.160.0/20', '--lb-pool', '198.18.81.0/24'];
+const PLAN = ['--dns-upstream', 'none', '--cluster-name', 'upn1', '--bridge', 'skupn1', '--underlay-cidr', '198.18.80.0/24', '--cluster-cidr', '198.18.160.0/20', '--service-cidr', '198.19.160.0/20', '--lb-pool', '198.18.81.0/24'];
 
 interface PodView {
   metadata: { name: string; deletionTimestamp?: string };
@@ -72,6 +72,17 @@ describe('skiff up --nodes 2', () => {
     // and the server sees the client pod's own IP: no NAT between pods
     const clientIp = await c.kubectl('exec', a.metadata.name, '--', 'curl', '-s', '-m', '5', `http://${b.status.podIP}:8080/clientip`);
     assert.equal(clientIp.split(':')[0], a.status.podIP);
+  });
+
+  it('answers cluster DNS on the control-plane address, and forwards nothing with --dns-upstream none', async () => {
+    const dig = (...a: string[]) => execFileSync('dig', ['@198.18.80.1', '+time=2', '+tries=1', ...a], { encoding: 'utf8' });
+    await c.kubectl('expose', 'deployment', 'web', '--port=80', '--target-port=8080');
+    const ip = (await c.kubectl('get', 'svc', 'web', '-o', 'jsonpath={.spec.clusterIP}')).trim();
+    assert.match(ip, /^198\.19\.1[67]\d\.\d+$/);
+    assert.equal(dig('+short', 'web.default.svc.cluster.local').trim(), ip);
+    assert.equal(dig('+short', 'kube-dns.kube-system.svc.cluster.local').trim(), '198.19.160.10');
+    assert.match(dig('nope.default.svc.cluster.local'), /status: NXDOMAIN/);
+    assert.match(dig('example.com'), /status: SERVFAIL/);
   });
 
   it('replaces a deleted pod with a new one with a new IP', async () => {
