@@ -23,6 +23,8 @@ export class PodWorker {
   #startTimeMs = Date.now();
   #terminalPhase?: 'Succeeded' | 'Failed';
   #isGone = false;
+  /** The pod was Succeeded/Failed before this worker ran it: its status is not ours to rewrite. */
+  #isFinishedBefore = false;
   #isDone = false;
   #isStopped = false;
   #running?: Promise<void>;
@@ -108,6 +110,14 @@ export class PodWorker {
   async #sync(): Promise<void> {
     if (this.#isGone || this.#pod.metadata.deletionTimestamp) return this.#terminate();
     if (this.#terminalPhase) return this.#pushStatus();
+    const apiPhase = this.#pod.status?.phase;
+    if (!this.#sandbox && (apiPhase === 'Succeeded' || apiPhase === 'Failed')) {
+      // Finished before this agent started: nothing runs again, its status stays as written; only clean up.
+      this.#isFinishedBefore = true;
+      await this.#containers.killAll({ graceMs: 0 });
+      await tearDownSandbox(this.#ctx, { uid: this.uid, podDir: podDirOf(this.#ctx, this.#pod), isRemovingFiles: false });
+      return;
+    }
     if (!this.#sandbox) {
       try {
         this.#sandbox = await setUpSandbox(this.#ctx, this.#pod);
@@ -176,6 +186,7 @@ export class PodWorker {
 
   /** Computes the status and writes it if it changed; writes are serialized and never block the sync loop on errors. */
   async #pushStatus(): Promise<void> {
+    if (this.#isFinishedBefore) return;
     const status = renderPodStatus({
       pod: this.#pod,
       initContainers: this.#containers.initRecords(),
