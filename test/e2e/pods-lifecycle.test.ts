@@ -148,6 +148,10 @@ describe('pod lifecycle on a real node agent', { timeout: 300_000 }, () => {
     assert.equal(statuses(adopted)[0].restartCount, 0);
     assert.equal(statuses(adopted)[0].containerID, statuses(before)[0].containerID, 'the same container, adopted');
     const hostAdopted = await waitForPod(c.client, 'hkeep', { what: 'Ready', until: isReady });
+    const finished = (await getPod(c.client, 'ok'))!;
+    assert.equal(finished.status!.phase, 'Succeeded', 'a finished pod stays finished across agent restarts');
+    assert.equal(statuses(finished)[0].state.terminated?.reason, 'Completed');
+    assert.equal(existsSync(`/run/netns/skiff-pod2-pod-${finished.metadata.uid}`), false, 'and gets no new sandbox');
     assert.equal(statuses(hostAdopted)[0].containerID, statuses(hostBefore)[0].containerID, 'a host-network container is adopted too');
     const exec = await agentExec(c, { nodeIp: NODE_IP, pod: 'keep', container: 'app', command: ['hostname'] });
     assert.equal(exec.stdout, 'keep\n');

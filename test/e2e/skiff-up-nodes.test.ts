@@ -107,6 +107,21 @@ describe('skiff up --nodes 2', () => {
     assert.equal(r.code, 3);
   });
 
+  it('scales and rolls the Deployment with the real kubectl, pods replaced on real nodes', async () => {
+    await c.kubectl('scale', 'deploy/web', '--replicas=4');
+    await c.kubectl('rollout', 'status', 'deploy/web', '--timeout=60s');
+    const before = (await pods('app=web')).filter((p) => !p.metadata.deletionTimestamp).map((p) => p.metadata.name);
+    assert.equal(before.length, 4);
+    await c.kubectl('rollout', 'restart', 'deploy/web');
+    await c.kubectl('rollout', 'status', 'deploy/web', '--timeout=90s');
+    const after = await waitFor('the old pods to be gone', async () => {
+      const list = (await pods('app=web')).filter((p) => !p.metadata.deletionTimestamp);
+      return list.length === 4 && list.every(isReady) && list.every((p) => !before.includes(p.metadata.name)) ? list : undefined;
+    }, { timeoutMs: 60_000, intervalMs: 250 });
+    assert.equal(after.length, 4);
+    assert.match(await c.kubectl('rollout', 'history', 'deploy/web'), /^2\s/m);
+  });
+
   it('leaves no namespace, link, route, cgroup or process behind after skiff down', async () => {
     const r = await c.skiff('down');
     assert.equal(r.code, 0, r.stderr);
