@@ -8,6 +8,7 @@ import { buildSandbox, destroySandbox } from '../sandbox/sandbox.ts';
 import type { NetworkPlan } from '../sandbox/network-plan.ts';
 import { hostAddress, nodeAddress, nodeName, nodeNetns } from '../sandbox/network-plan.ts';
 import { issueCert } from '../lib/pki.ts';
+import { removeClusterCgroups } from '../node/cleanup.ts';
 import { renderKubeconfig } from '../lib/kubeconfig.ts';
 import { waitFor } from '../lib/wait.ts';
 
@@ -103,5 +104,6 @@ export async function destroyNodes(options: { dataDir: string; plan: NetworkPlan
     });
   }
   const report = await destroySandbox(plan, { onProgress: (m) => say(`  ${m}`) });
+  await removeClusterCgroups(plan.clusterName);
   say(`✓ removed ${report.netns.length} namespace(s), ${report.links.length} link(s), ${report.routes.length} route(s), ${report.nftTables.length} nftables table(s)`);
 }

@@ -44,6 +44,6 @@ it('reads tables, blocks, comments, rules and elements back from nft list output
 });
 
 it('lists the chain and set names of a table', () => {
-  assert.deepEqual(listedNames(LISTING), { chains: ['nat-prerouting', 'service-X-ns/a/tcp/http'], sets: ['affinity-X-ns/a/tcp/http__10.0.0.1/80', 'service-ips'] });
+  assert.deepEqual(listedNames(LISTING), { chains: ['nat-prerouting', 'service-X-ns/a/tcp/http'], sets: [{ name: 'affinity-X-ns/a/tcp/http__10.0.0.1/80', kind: 'set' }, { name: 'service-ips', kind: 'map' }] });
   assert.deepEqual(listedNames(''), { chains: [], sets: [] });
 });

@@ -65,9 +65,12 @@ export function parseTableText(text: string): ListedTable[] {
 }
 
 /** Chain and set names of one table listing (`nft -t list table` is enough: no elements needed). */
-export function listedNames(text: string): { chains: string[]; sets: string[] } {
+export function listedNames(text: string): { chains: string[]; sets: { name: string; kind: 'set' | 'map' }[] } {
   const blocks = parseTableText(text).flatMap((t) => t.blocks);
-  return { chains: blocks.filter((b) => b.kind === 'chain').map((b) => b.name), sets: blocks.filter((b) => b.kind !== 'chain').map((b) => b.name) };
+  return {
+    chains: blocks.filter((b) => b.kind === 'chain').map((b) => b.name),
+    sets: blocks.filter((b) => b.kind !== 'chain').map((b) => ({ name: b.name, kind: b.kind as 'set' | 'map' })),
+  };
 }
 
 function balanced(s: string): boolean {

@@ -37,6 +37,8 @@ export type Stmt =
   | { kind: 'vmap'; key: Field | readonly Field[]; map: string | readonly (readonly [Literal | readonly Literal[], Verdict])[] }
   /** `numgen inc mod N vmap { 0 : t0, 1 : t1, … }`: round robin over the targets. */
   | { kind: 'numgen-vmap'; targets: readonly Verdict[] }
+  /** `numgen inc mod N vmap @map`: round robin through a named map keyed 0…N-1 (cheaper to load, see README). */
+  | { kind: 'numgen-map'; mod: number; map: string }
   | { kind: 'dnat'; addr: string; port?: number }
   | { kind: 'masquerade'; isFullyRandom?: boolean }
   /** `meta mark set meta mark or|xor value`, or `meta mark set value`. */
@@ -71,8 +73,10 @@ export interface Chain {
 export interface SetDecl {
   name: string;
   kind: 'set' | 'map';
-  /** nft type expression, e.g. `ipv4_addr . inet_proto . inet_service`. */
+  /** nft type expression, e.g. `ipv4_addr . inet_proto . inet_service`, or a `typeof` expression. */
   keyType: string;
+  /** `keyType` is an expression (`typeof numgen inc mod 2`) rather than a type name. */
+  isTypeof?: boolean;
   /** For maps: `verdict`, `ipv4_addr`, … */
   valueType?: string;
   flags?: readonly ('interval' | 'timeout' | 'dynamic' | 'constant')[];

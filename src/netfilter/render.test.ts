@@ -2,7 +2,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { dnat, emptyRuleset, goto, inSet, jump, match, notMatch, numgenVmap, reject, rule, verdict, vmap } from './model.ts';
 import type { Stmt } from './model.ts';
-import { MAX_COMMENT_BYTES, renderComment, renderElement, renderName, renderRule, renderRulesetText, renderStmt } from './render.ts';
+import { MAX_COMMENT_BYTES, NetfilterError, renderComment, renderElement, renderName, renderRule, renderRulesetText, renderStmt } from './render.ts';
 
 describe('renderStmt', () => {
   const cases: [Stmt, string][] = [
@@ -13,6 +13,7 @@ describe('renderStmt', () => {
     [vmap(['ip daddr', 'meta l4proto', 'th dport'], 'service-ips'), 'ip daddr . meta l4proto . th dport vmap @service-ips'],
     [{ kind: 'vmap', key: 'th dport', map: [[80, goto('a')], [443, { kind: 'drop' }]] }, 'th dport vmap { 80 : goto a, 443 : drop }'],
     [numgenVmap([goto('e-1'), goto('e-2')]), 'numgen inc mod 2 vmap { 0 : goto e-1, 1 : goto e-2 }'],
+    [{ kind: 'numgen-map', mod: 3, map: 'service-X-ns/a/tcp/p' }, 'numgen inc mod 3 vmap @service-X-ns/a/tcp/p'],
     [dnat('10.1.2.3', 8080), 'dnat to 10.1.2.3:8080'],
     [{ kind: 'masquerade', isFullyRandom: true }, 'masquerade fully-random'],
     [{ kind: 'mark-set', op: 'or', value: 0x4000 }, 'meta mark set meta mark or 0x4000'],
@@ -25,10 +26,10 @@ describe('renderStmt', () => {
 });
 
 describe('names and comments', () => {
-  it('keeps readable chain names bare and quotes anything nft would not read as a name', () => {
+  it('takes readable chain names as they are and refuses what nft would not read as a name', () => {
     assert.equal(renderName('service-ABCD1234-default/web/tcp/http'), 'service-ABCD1234-default/web/tcp/http');
     assert.equal(renderName('endpoint-X-ns/a/tcp/80__10.0.0.1/80'), 'endpoint-X-ns/a/tcp/80__10.0.0.1/80');
-    assert.equal(renderName('9lives'), '"9lives"');
+    for (const bad of ['9lives', 'a b', 'x"y', 'a'.repeat(256)]) assert.throws(() => renderName(bad), NetfilterError);
   });
 
   it('strips double quotes from comments and cuts them to 128 bytes', () => {

@@ -6,9 +6,18 @@ const NAME = /^[A-Za-z][A-Za-z0-9/_.-]*$/;
 /** nftables keeps at most 128 bytes of a comment (NFT_USERDATA_MAXLEN). */
 export const MAX_COMMENT_BYTES = 128;
 
-/** A chain/set/table name as nft reads it: bare when it is an identifier, quoted otherwise. */
+export class NetfilterError extends Error {
+  override name = 'NetfilterError';
+  readonly code = 'InvalidName';
+}
+
+/**
+ * A chain/set/table name as nft reads it. nft 1.0.x takes no quoted names, so a name must be an
+ * identifier: a letter, then letters, digits and `/ _ . -` (and at most 255 characters).
+ */
 export function renderName(name: string): string {
-  return NAME.test(name) ? name : `"${name.replaceAll('"', '')}"`;
+  if (!NAME.test(name) || name.length > 255) throw new NetfilterError(`${JSON.stringify(name)} is not a name nft accepts`);
+  return name;
 }
 
 /** A quoted comment: no double quotes inside (nft has no escape), cut to 128 bytes. */
@@ -55,6 +64,8 @@ export function renderStmt(s: Stmt): string {
       return `${fields(s.key)} vmap { ${s.map.map(([k, v]) => `${literal(k)} : ${renderVerdict(v)}`).join(', ')} }`;
     case 'numgen-vmap':
       return `numgen inc mod ${s.targets.length} vmap { ${s.targets.map((v, i) => `${i} : ${renderVerdict(v)}`).join(', ')} }`;
+    case 'numgen-map':
+      return `numgen inc mod ${s.mod} vmap @${renderName(s.map)}`;
     case 'dnat':
       return `dnat to ${s.addr}${s.port === undefined ? '' : `:${s.port}`}`;
     case 'masquerade':
@@ -84,7 +95,7 @@ export function renderElement(e: Element): string {
 
 /** `type …; flags …; comment …;` — the body of a set declaration, one clause per array entry. */
 export function setClauses(s: SetDecl): string[] {
-  const out = [`type ${s.keyType}${s.kind === 'map' ? ` : ${s.valueType ?? 'verdict'}` : ''}`];
+  const out = [`${s.isTypeof ? 'typeof' : 'type'} ${s.keyType}${s.kind === 'map' ? ` : ${s.valueType ?? 'verdict'}` : ''}`];
   if (s.flags?.length) out.push(`flags ${s.flags.join(',')}`);
   if (s.comment !== undefined) out.push(`comment ${renderComment(s.comment)}`);
   return out;

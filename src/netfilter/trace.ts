@@ -139,6 +139,12 @@ class Tracer {
         this.#state.numgen.set(id, n + 1);
         return outcome(s.targets[n % s.targets.length]);
       }
+      case 'numgen-map': {
+        const n = this.#state.numgen.get(id) ?? 0;
+        this.#state.numgen.set(id, n + 1);
+        const v = this.#lookup(s.map, [n % s.mod]);
+        return v ? outcome(v) : 'next';
+      }
       case 'dnat':
         this.#p.dst = s.addr;
         if (s.port !== undefined) this.#p.dport = s.port;

@@ -18,7 +18,10 @@ function table(chains: Record<string, string[]>, elements: [string, number, stri
 
 describe('fullSyncScript', () => {
   it('declares, flushes and refills every chain and static set in place, keeping dynamic sets', () => {
-    const { script, flushedChains } = fullSyncScript(table({ 'svc-a': ['ep-1'], 'ep-1': [] }, [['10.0.0.1', 80, 'svc-a']]), { existing: { chains: ['nat-prerouting', 'svc-old'], sets: ['service-ips'] } });
+    const { prelude, script, flushedChains } = fullSyncScript(table({ 'svc-a': ['ep-1'], 'ep-1': [] }, [['10.0.0.1', 80, 'svc-a']]), {
+      existing: { chains: ['nat-prerouting', 'svc-a', 'ep-1', 'svc-old'], sets: [{ name: 'service-ips', kind: 'map' }, { name: 'affinity-a', kind: 'set' }] },
+    });
+    assert.equal(prelude, '');
     assert.deepEqual(script.split('\n').filter(Boolean), [
       `add table ${T}`,
       `add chain ${T} nat-prerouting { type nat hook prerouting priority -100; policy accept; }`,
@@ -38,6 +41,13 @@ describe('fullSyncScript', () => {
     assert.deepEqual(flushedChains, ['svc-old']);
   });
 
+  it('declares what the table lacks in a prelude of its own, and fills it in the main transaction', () => {
+    const { prelude, script } = fullSyncScript(table({ 'svc-a': [] }), { existing: { chains: ['nat-prerouting'], sets: [{ name: 'service-ips', kind: 'map' }] } });
+    assert.deepEqual(prelude.split('\n').filter(Boolean), [`add table ${T}`, `add chain ${T} svc-a { comment "ns/a"; }`, `add set ${T} affinity-a { type ipv4_addr; flags dynamic,timeout; }`]);
+    assert.doesNotMatch(script, /add chain ip skiff-t-proxy svc-a|flush chain ip skiff-t-proxy svc-a/);
+    assert.match(script, /flush chain ip skiff-t-proxy nat-prerouting/);
+  });
+
   it('re-creates the table in the same transaction on the recovery path', () => {
     const { script } = fullSyncScript(table({}), { isRecreate: true });
     assert.deepEqual(script.split('\n').slice(0, 3), [`add table ${T}`, `delete table ${T}`, `add table ${T}`]);
@@ -45,8 +55,8 @@ describe('fullSyncScript', () => {
   });
 
   it('deletes chains flushed by an earlier transaction, last', () => {
-    const { script } = fullSyncScript(table({}), { existing: { chains: ['gone'], sets: [] }, deleteChains: ['gone'] });
-    assert.equal(script.trim().split('\n').at(-1), `delete chain ${T} gone`);
+    const { script } = fullSyncScript(table({}), { existing: { chains: ['gone'], sets: [] }, deleteChains: ['gone'], deleteSets: [{ name: 'rr', kind: 'map' }] });
+    assert.deepEqual(script.trim().split('\n').slice(-2), [`delete chain ${T} gone`, `delete map ${T} rr`]);
   });
 });
 

@@ -3,23 +3,37 @@
 import type { Chain, Element, Ruleset, SetDecl } from './model.ts';
 import { renderBaseSpec, renderComment, renderElement, renderName, renderRule, setClauses } from './render.ts';
 
+export interface SetRefByKind {
+  name: string;
+  kind: 'set' | 'map';
+}
+
 export interface SyncScript {
-  /** The `nft -f -` input; empty when there is nothing to do. */
+  /**
+   * Declarations of chains and sets the table does not have yet, for a transaction of their own before
+   * `script` (a full sync of a new table only). Empty chains and sets change no packet's fate, and the
+   * kernel loads a large table several times faster when its chains already exist (README, "Costs").
+   */
+  prelude: string;
+  /** The `nft -f -` input: one atomic transaction; empty when there is nothing to do. */
   script: string;
   /** Chains flushed here but not deleted: delete them in a later transaction (see README). */
   flushedChains: string[];
   /** Sets whose last users were flushed here: delete them later too. */
-  flushedSets: string[];
+  flushedSets: SetRefByKind[];
 }
 
 export interface FullSyncOptions {
-  /** Chains and sets the kernel's table has now (`nft -t list table`); unknown ones are flushed. */
-  existing?: { chains: readonly string[]; sets: readonly string[] };
+  /**
+   * Chains and sets the kernel's table has now (`nft -t list table`): unknown ones are flushed, and
+   * missing ones are declared in the prelude.
+   */
+  existing?: { chains: readonly string[]; sets: readonly SetRefByKind[] };
   /** Delete and re-create the table (same transaction) instead of flushing it: the recovery path. */
   isRecreate?: boolean;
   /** Chains/sets flushed by an earlier transaction that may now be deleted. */
   deleteChains?: readonly string[];
-  deleteSets?: readonly string[];
+  deleteSets?: readonly SetRefByKind[];
 }
 
 const ELEMENT_BATCH = 500;
@@ -75,27 +89,38 @@ function tableDecl(r: Ruleset): string {
  */
 export function fullSyncScript(next: Ruleset, options: FullSyncOptions = {}): SyncScript {
   const s = new Script(next);
+  const pre = new Script(next);
   const head = [tableDecl(next)];
   if (options.isRecreate) head.push(`delete table ${s.at}`, tableDecl(next));
-  for (const c of next.chains.values()) s.declareChain(c);
-  for (const set of next.sets.values()) s.declareSet(set);
+  const existing = options.isRecreate ? undefined : options.existing;
+  const hasChain = new Set(existing?.chains ?? []);
+  const hasSet = new Set((existing?.sets ?? []).map((x) => x.name));
+  for (const c of next.chains.values()) (existing && !hasChain.has(c.name) ? pre : s).declareChain(c);
+  for (const set of next.sets.values()) (existing && !hasSet.has(set.name) ? pre : s).declareSet(set);
   const flushedChains: string[] = [];
-  const flushedSets: string[] = [];
+  const flushedSets: SetRefByKind[] = [];
   if (!options.isRecreate) {
-    for (const c of next.chains.values()) s.flush.push(`flush chain ${s.at} ${renderName(c.name)}`);
-    for (const set of next.sets.values()) if (!isDynamic(set)) s.flush.push(`flush ${set.kind} ${s.at} ${renderName(set.name)}`);
-    for (const name of options.existing?.chains ?? []) {
+    for (const c of next.chains.values()) if (!existing || hasChain.has(c.name)) s.flush.push(`flush chain ${s.at} ${renderName(c.name)}`);
+    for (const set of next.sets.values()) if (!isDynamic(set) && (!existing || hasSet.has(set.name))) s.flush.push(`flush ${set.kind} ${s.at} ${renderName(set.name)}`);
+    const deleting = new Set(options.deleteChains ?? []);
+    for (const name of existing?.chains ?? []) {
       if (next.chains.has(name)) continue;
       s.flush.push(`flush chain ${s.at} ${renderName(name)}`);
-      flushedChains.push(name);
+      if (!deleting.has(name)) flushedChains.push(name);
     }
-    for (const name of options.existing?.sets ?? []) if (!next.sets.has(name)) flushedSets.push(name);
-    for (const name of options.deleteChains ?? []) if (!next.chains.has(name)) s.deletes.push(`delete chain ${s.at} ${renderName(name)}`);
-    for (const name of options.deleteSets ?? []) if (!next.sets.has(name)) s.deletes.push(`delete set ${s.at} ${renderName(name)}`);
+    const deletingSets = new Set((options.deleteSets ?? []).map((x) => x.name));
+    for (const set of existing?.sets ?? []) if (!next.sets.has(set.name) && !deletingSets.has(set.name)) flushedSets.push(set);
+    deleteStale(s, next, options);
   }
   for (const c of next.chains.values()) s.chainRules(c);
   for (const [set, els] of next.elements) if (!isDynamic(next.sets.get(set))) s.elements(s.addElements, 'add', set, els.map(renderElement));
-  return { script: s.text(head), flushedChains: flushedChains.filter((n) => !(options.deleteChains ?? []).includes(n)), flushedSets: flushedSets.filter((n) => !(options.deleteSets ?? []).includes(n)) };
+  const prelude = pre.declare.length ? pre.text([tableDecl(next)]) : '';
+  return { prelude, script: s.text(head), flushedChains, flushedSets };
+}
+
+function deleteStale(s: Script, next: Ruleset, options: { deleteChains?: readonly string[]; deleteSets?: readonly SetRefByKind[] }): void {
+  for (const name of options.deleteChains ?? []) if (!next.chains.has(name)) s.deletes.push(`delete chain ${s.at} ${renderName(name)}`);
+  for (const set of options.deleteSets ?? []) if (!next.sets.has(set.name)) s.deletes.push(`delete ${set.kind} ${s.at} ${renderName(set.name)}`);
 }
 
 const ruleText = new WeakMap<Chain, string>();
@@ -117,10 +142,10 @@ const keyText = (e: Element) => renderElement({ key: e.key });
  * changed), as long as each object lives in exactly one part. Returns undefined when the change
  * cannot be made in place (a base chain or a set declaration changed): do a full sync instead.
  */
-export function diffScript(prev: Ruleset, next: Ruleset, options: { deleteChains?: readonly string[]; deleteSets?: readonly string[] } = {}): SyncScript | undefined {
+export function diffScript(prev: Ruleset, next: Ruleset, options: { deleteChains?: readonly string[]; deleteSets?: readonly SetRefByKind[] } = {}): SyncScript | undefined {
   const s = new Script(next);
   const flushedChains: string[] = [];
-  const flushedSets: string[] = [];
+  const flushedSets: SetRefByKind[] = [];
   for (const [name, c] of next.chains) {
     const old = prev.chains.get(name);
     if (!old) {
@@ -146,7 +171,7 @@ export function diffScript(prev: Ruleset, next: Ruleset, options: { deleteChains
   for (const [name, set] of prev.sets) {
     if (next.sets.has(name)) continue;
     if (!isDynamic(set)) s.flush.push(`flush ${set.kind} ${s.at} ${renderName(name)}`);
-    flushedSets.push(name);
+    flushedSets.push({ name, kind: set.kind });
   }
   for (const set of new Set([...prev.elements.keys(), ...next.elements.keys()])) {
     if (isDynamic(next.sets.get(set) ?? prev.sets.get(set)) || (prev.sets.has(set) && !next.sets.has(set))) continue;
@@ -159,7 +184,6 @@ export function diffScript(prev: Ruleset, next: Ruleset, options: { deleteChains
     s.elements(s.deleteElements, 'delete', set, removed);
     s.elements(s.addElements, 'add', set, added);
   }
-  for (const name of options.deleteChains ?? []) if (!next.chains.has(name)) s.deletes.push(`delete chain ${s.at} ${renderName(name)}`);
-  for (const name of options.deleteSets ?? []) if (!next.sets.has(name)) s.deletes.push(`delete set ${s.at} ${renderName(name)}`);
-  return { script: s.text(), flushedChains, flushedSets };
+  deleteStale(s, next, options);
+  return { prelude: '', script: s.text(), flushedChains, flushedSets };
 }

@@ -131,32 +131,48 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
 
   let streaming: ReturnType<typeof createStreamingServer> | undefined;
   let streamingPort: number | undefined;
-  if (options.tls) {
-    streaming = createStreamingServer({ runtime: new AgentStreamingRuntime({ pods, runtime }), tls: options.tls });
-    await new Promise<void>((resolve, reject) => {
-      streaming!.once('error', reject);
-      streaming!.listen(options.streamingPort ?? 10250, options.nodeIp, () => resolve());
-    });
-    streamingPort = (streaming.address() as AddressInfo).port;
-  }
-
-  const registration = new NodeRegistration(options.client, { identity: { name: options.nodeName, ip: options.nodeIp, streamingPort: streamingPort ?? 0 }, machine, log });
-  await registration.register();
-  registration.start({ leaseMs: options.leaseIntervalMs ?? 10_000, statusMs: options.nodeStatusIntervalMs ?? 60_000 });
-
-  await nodes.synced;
-  const podCidr = await waitForPodCidr(nodes, options.nodeName);
-  const { isWritten } = ensureConflist(conflistPath, { podCidr, networkName: `skiff-${options.clusterName}-pods`, routes: options.podRoutes ?? ['198.18.0.0/15'], ipamDataDir: join(dirs.cni, 'ipam') });
-  log(`pod CIDR ${podCidr}; CNI config ${conflistPath}${isWritten ? ' written' : ' kept'}`);
-
-  let routeSync = Promise.resolve();
-  const syncRoutes = () => {
-    if (options.hasHostGw === false) return;
-    routeSync = routeSync.then(() => syncHostGwRoutes(ip, desiredHostGwRoutes(nodes.list(), options.nodeName)).then(() => undefined)).catch((e) => log(`host-gw routes: ${(e as Error).message}`));
+  let registration: NodeRegistration | undefined;
+  const closeStreaming = async () => {
+    if (!streaming?.listening) return;
+    streaming.closeAllConnections();
+    await new Promise<void>((r) => streaming!.close(() => r()));
   };
-  nodes.addHandlers({ onAdd: syncRoutes, onUpdate: syncRoutes, onDelete: syncRoutes });
-  await services.synced;
-  await pods.start();
+  let podCidr: string;
+  let routeSync = Promise.resolve();
+  try {
+    if (options.tls) {
+      streaming = createStreamingServer({ runtime: new AgentStreamingRuntime({ pods, runtime }), tls: options.tls });
+      await new Promise<void>((resolve, reject) => {
+        streaming!.once('error', reject);
+        streaming!.listen(options.streamingPort ?? 10250, options.nodeIp, () => resolve());
+      });
+      streamingPort = (streaming.address() as AddressInfo).port;
+    }
+
+    registration = new NodeRegistration(options.client, { identity: { name: options.nodeName, ip: options.nodeIp, streamingPort: streamingPort ?? 0 }, machine, log });
+    await registration.register();
+    registration.start({ leaseMs: options.leaseIntervalMs ?? 10_000, statusMs: options.nodeStatusIntervalMs ?? 60_000 });
+
+    await nodes.synced;
+    podCidr = await waitForPodCidr(nodes, options.nodeName);
+    const { isWritten } = ensureConflist(conflistPath, { podCidr, networkName: `skiff-${options.clusterName}-pods`, routes: options.podRoutes ?? ['198.18.0.0/15'], ipamDataDir: join(dirs.cni, 'ipam') });
+    log(`pod CIDR ${podCidr}; CNI config ${conflistPath}${isWritten ? ' written' : ' kept'}`);
+
+    const syncRoutes = () => {
+      if (options.hasHostGw === false) return;
+      routeSync = routeSync.then(() => syncHostGwRoutes(ip, desiredHostGwRoutes(nodes.list(), options.nodeName)).then(() => undefined)).catch((e) => log(`host-gw routes: ${(e as Error).message}`));
+    };
+    nodes.addHandlers({ onAdd: syncRoutes, onUpdate: syncRoutes, onDelete: syncRoutes });
+    await services.synced;
+    await pods.start();
+  } catch (e) {
+    registration?.stop();
+    nodes.stop();
+    services.stop();
+    pods.stop();
+    await closeStreaming();
+    throw e;
+  }
 
   return {
     nodeName: options.nodeName,
@@ -164,7 +180,7 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
     streamingPort,
     podCidr,
     async stop(stopOptions = {}) {
-      registration.stop();
+      registration?.stop();
       nodes.stop();
       services.stop();
       await routeSync;
@@ -177,10 +193,7 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
         pods.stop();
         runtime.release();
       }
-      if (streaming) {
-        streaming.closeAllConnections();
-        await new Promise<void>((r) => streaming!.close(() => r()));
-      }
+      await closeStreaming();
     },
   };
 }
@@ -203,10 +216,10 @@ function waitForPodCidr(nodes: Informer<Node>, name: string): Promise<string> {
 async function readConfig(client: KubeClient, ref: { kind: 'configmap' | 'secret'; namespace: string; name: string }): Promise<Record<string, string> | undefined> {
   const { kind, namespace, name } = ref;
   try {
-    const obj = await client.get(kind === 'configmap' ? CONFIGMAPS : SECRETS, namespace, name);
-    const data = (obj.data ?? {}) as Record<string, string>;
-    if (kind === 'configmap') return data;
-    return Object.fromEntries(Object.entries(data).map(([k, v]) => [k, Buffer.from(v, 'base64').toString('utf8')]));
+      const obj = await client.get(kind === 'configmap' ? CONFIGMAPS : SECRETS, namespace, name);
+      const data = (obj.data ?? {}) as Record<string, string>;
+      if (kind === 'configmap') return data;
+      return Object.fromEntries(Object.entries(data).map(([k, v]) => [k, Buffer.from(v, 'base64').toString('utf8')]));
   } catch (e) {
     if (isStatusError(e) && e.code === 404) return undefined;
     throw e;
@@ -215,8 +228,8 @@ async function readConfig(client: KubeClient, ref: { kind: 'configmap' | 'secret
 
 function readOr(path: string): string {
   try {
-    return readFileSync(path, 'utf8');
-  } catch {
-    return '';
+      return readFileSync(path, 'utf8');
+    } catch {
+      return '';
+    }
   }
-}

@@ -45,18 +45,23 @@ describe('Proxier.sync', () => {
     const other = svc('default', 'other', { clusterIP: '198.19.208.30' });
     listed(proxier, [web(), [other, slice('default', 'other', [{ name: 'http', port: 80 }], [{ ip: '198.18.224.50' }])]]);
     assert.equal((await proxier.sync()).kind, 'full');
-    assert.deepEqual(runner.lines(), [`[netns ${NETNS}] nft -t list table ip skiff-test-proxy`, `[netns ${NETNS}] nft -f -`]);
-    assert.match(scripts()[0], /^add table ip skiff-test-proxy/);
-    assert.match(scripts()[0], /flush map ip skiff-test-proxy service-ips/);
+    // A new table: its chains and sets are declared first, then filled in one transaction.
+    assert.deepEqual(runner.lines(), [`[netns ${NETNS}] nft -t list table ip skiff-test-proxy`, `[netns ${NETNS}] nft -f -`, `[netns ${NETNS}] nft -f -`]);
+    const [prelude, full] = scripts();
+    assert.match(prelude, /^add table ip skiff-test-proxy/);
+    assert.doesNotMatch(prelude, /add rule|add element/);
+    assert.doesNotMatch(full, /add chain/);
+    assert.match(full, /add element ip skiff-test-proxy service-ips \{[^\n]*198\.19\.208\.10 \. tcp \. 80 comment "default\/web:http" : goto service-/);
 
     proxier.endpointSlices.update(web()[1], web(['198.18.224.10', '198.18.224.11', '198.18.224.12'])[1]);
     const r = await proxier.sync();
     assert.equal(r.kind, 'partial');
-    const partial = scripts()[1];
+    const partial = scripts()[2];
     assert.match(partial, /add chain ip skiff-test-proxy endpoint-[A-Z0-9]{8}-default\/web\/tcp\/http__198\.18\.224\.12\/9376/);
     assert.match(partial, /flush chain ip skiff-test-proxy service-[A-Z0-9]{8}-default\/web\/tcp\/http\n/);
-    assert.match(partial, /numgen inc mod 3/);
-    assert.doesNotMatch(partial, /other|flush map|add table/);
+    assert.match(partial, /numgen inc mod 3 vmap @service-/);
+    assert.match(partial, /add element ip skiff-test-proxy service-\S+ \{ 2 : goto endpoint-\S+198\.18\.224\.12\/9376 \}/);
+    assert.doesNotMatch(partial, /other|flush map|add table|delete element/);
   });
 
   it('sends no transaction when a sync finds nothing changed', async () => {
@@ -78,11 +83,11 @@ describe('Proxier.sync', () => {
     await assert.rejects(proxier.sync());
     await assert.rejects(proxier.sync());
     assert.equal(proxier.metrics.syncFailures.value, 2);
-    assert.match(scripts()[2], /flush map ip skiff-test-proxy service-ips/, 'the retry is a full sync in place');
+    assert.doesNotMatch(scripts()[3], /delete table/, 'the first retry is a full sync in place');
     runner.on(`[netns ${NETNS}] nft -f -`, {});
     assert.equal((await proxier.sync()).kind, 'full');
-    assert.match(scripts()[3], /^add table ip skiff-test-proxy \{[^\n]*\}\ndelete table ip skiff-test-proxy\nadd table ip skiff-test-proxy/);
-    assert.match(scripts()[3], /add rule ip skiff-test-proxy service-\S+ goto endpoint-\S+198\.18\.224\.10\/9376\n/, 'the change that failed is in the re-sync');
+    assert.match(scripts().at(-1)!, /^add table ip skiff-test-proxy \{[^\n]*\}\ndelete table ip skiff-test-proxy\nadd table ip skiff-test-proxy/);
+    assert.match(scripts().at(-1)!, /add rule ip skiff-test-proxy service-\S+ goto endpoint-\S+198\.18\.224\.10\/9376\n/, 'the change that failed is in the re-sync');
     proxier.endpointSlices.update(web(['198.18.224.10'])[1], web()[1]);
     assert.equal((await proxier.sync()).kind, 'partial');
   });
@@ -94,13 +99,16 @@ describe('Proxier.sync', () => {
     proxier.services.update(web()[0], undefined);
     proxier.endpointSlices.update(web()[1], undefined);
     await proxier.sync();
-    assert.match(scripts()[1], /flush chain ip skiff-test-proxy service-\S+default\/web/);
-    assert.doesNotMatch(scripts()[1], /delete chain/);
-    assert.match(scripts()[1], /delete element ip skiff-test-proxy service-ips \{ 198\.19\.208\.10 \. tcp \. 80 \}/);
+    const removal = scripts()[2];
+    assert.match(removal, /flush chain ip skiff-test-proxy service-\S+default\/web/);
+    assert.match(removal, /flush map ip skiff-test-proxy service-\S+default\/web/, 'its round-robin map');
+    assert.doesNotMatch(removal, /delete chain|delete map/);
+    assert.match(removal, /delete element ip skiff-test-proxy service-ips \{ 198\.19\.208\.10 \. tcp \. 80 \}/);
     assert.equal(proxier.nextDeleteAt(), 1_000_000 + 1000);
     clock.advance(1000);
     await proxier.sync();
-    assert.equal((scripts()[2].match(/^delete chain/gm) ?? []).length, 3, 'the service chain and both endpoint chains');
+    assert.equal((scripts()[3].match(/^delete chain/gm) ?? []).length, 3, 'the service chain and both endpoint chains');
+    assert.equal((scripts()[3].match(/^delete map/gm) ?? []).length, 1);
     assert.equal(proxier.nextDeleteAt(), undefined);
   });
 
@@ -109,8 +117,9 @@ describe('Proxier.sync', () => {
     const { proxier, scripts } = setup({ existing });
     listed(proxier, [web()]);
     await proxier.sync();
-    assert.match(scripts()[0], /flush chain ip skiff-test-proxy service-OLD-default\/gone\/tcp\/http/);
-    assert.doesNotMatch(scripts()[0], /delete table/);
+    const main = scripts().at(-1)!;
+    assert.match(main, /flush chain ip skiff-test-proxy service-OLD-default\/gone\/tcp\/http/);
+    assert.doesNotMatch(main, /delete table|affinity-OLD/);
     assert.ok(proxier.nextDeleteAt() !== undefined);
   });
 

@@ -6,7 +6,7 @@ import type { Ruleset } from '../netfilter/model.ts';
 import { listedNames } from '../netfilter/listing.ts';
 import { renderElement } from '../netfilter/render.ts';
 import { diffScript, fullSyncScript } from '../netfilter/transaction.ts';
-import type { SyncScript } from '../netfilter/transaction.ts';
+import type { SetRefByKind, SyncScript } from '../netfilter/transaction.ts';
 import { CommandError } from '../platform/linux/command.ts';
 import type { CommandRunner } from '../platform/linux/command.ts';
 import { Conntrack } from '../platform/linux/conntrack.ts';
@@ -60,7 +60,8 @@ export class Proxier {
   #needsFull = true;
   #needsRecreate = false;
   #staleChains = new Map<string, number>();
-  #staleSets = new Map<string, number>();
+  /** name → when flushed, and whether it is a set or a map (they are deleted with different words). */
+  #staleSets = new Map<string, { at: number; kind: 'set' | 'map' }>();
   #pendingFlows: ConntrackFilter[] = [];
   #lastSuccess?: number;
 
@@ -92,7 +93,7 @@ export class Proxier {
 
   /** When a flushed chain becomes deletable, if any waits (the runner schedules a sync then). */
   nextDeleteAt(): number | undefined {
-    const times = [...this.#staleChains.values(), ...this.#staleSets.values()];
+    const times = [...this.#staleChains.values(), ...[...this.#staleSets.values()].map((x) => x.at)];
     return times.length ? Math.min(...times) + (this.#o.staleDeleteDelayMs ?? 1000) : undefined;
   }
 
@@ -133,7 +134,7 @@ export class Proxier {
     for (const t of triggerTimes) this.metrics.networkProgramming.observe(Math.max(0, (done - t) / 1000));
     this.metrics.lastSync.value = done / 1000;
     this.#countObjects();
-    return { kind: isFull ? 'full' : 'partial', services: isFull ? state.services.size : changed.size, scriptBytes: plan.script.length, durationMs: done - started, conntrackFilters: flows.length };
+    return { kind: isFull ? 'full' : 'partial', services: isFull ? state.services.size : changed.size, scriptBytes: plan.prelude.length + plan.script.length, durationMs: done - started, conntrackFilters: flows.length };
   }
 
   async #fullSync(state: ProxyState): Promise<SyncScript> {
@@ -146,6 +147,7 @@ export class Proxier {
     const due = this.#dueDeletes();
     const existing = isRecreate ? undefined : await this.#listExisting();
     const plan = fullSyncScript(ruleset, { existing, isRecreate, deleteChains: due.chains, deleteSets: due.sets });
+    if (plan.prelude) await this.#apply(plan.prelude);
     await this.#apply(plan.script);
     this.#parts = parts;
     this.#needsFull = false;
@@ -198,7 +200,7 @@ export class Proxier {
   }
 
   /** Chains and sets the table has now; none when it does not exist yet. */
-  async #listExisting(): Promise<{ chains: string[]; sets: string[] }> {
+  async #listExisting(): Promise<ReturnType<typeof listedNames>> {
     try {
       const { stdout } = await this.#o.runner.run('nft', ['-t', 'list', 'table', 'ip', this.#o.tableName], this.#o.netns === undefined ? {} : { netns: this.#o.netns });
       return listedNames(stdout);
@@ -236,20 +238,20 @@ export class Proxier {
     for (const [id, holder] of this.#claims) if (holder === key) this.#claims.delete(id);
   }
 
-  #dueDeletes(): { chains: string[]; sets: string[] } {
+  #dueDeletes(): { chains: string[]; sets: SetRefByKind[] } {
     const limit = this.#now() - (this.#o.staleDeleteDelayMs ?? 1000);
     return {
       chains: [...this.#staleChains].filter(([, t]) => t <= limit).map(([n]) => n),
-      sets: [...this.#staleSets].filter(([, t]) => t <= limit).map(([n]) => n),
+      sets: [...this.#staleSets].filter(([, x]) => x.at <= limit).map(([name, x]) => ({ name, kind: x.kind })),
     };
   }
 
-  #commitStale(plan: SyncScript, due: { chains: string[]; sets: string[] }, written: Ruleset): void {
+  #commitStale(plan: SyncScript, due: { chains: string[]; sets: SetRefByKind[] }, written: Ruleset): void {
     const now = this.#now();
     for (const n of due.chains) this.#staleChains.delete(n);
-    for (const n of due.sets) this.#staleSets.delete(n);
+    for (const x of due.sets) this.#staleSets.delete(x.name);
     for (const n of plan.flushedChains) this.#staleChains.set(n, now);
-    for (const n of plan.flushedSets) this.#staleSets.set(n, now);
+    for (const x of plan.flushedSets) this.#staleSets.set(x.name, { at: now, kind: x.kind });
     for (const n of written.chains.keys()) this.#staleChains.delete(n);
     for (const n of written.sets.keys()) this.#staleSets.delete(n);
   }

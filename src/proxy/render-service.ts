@@ -1,6 +1,6 @@
 // What one Service adds to the proxy's table: per-port service/local/external/firewall chains, one chain
 // per endpoint, affinity sets, and its elements in the shared maps. Pure.
-import { dnat, emptyRuleset, goto, inSet, jump, match, notMatch, numgenVmap, rule, verdict } from '../netfilter/model.ts';
+import { dnat, emptyRuleset, goto, inSet, jump, match, notMatch, rule, verdict } from '../netfilter/model.ts';
 import type { Chain, Element, Rule, Ruleset, Verdict } from '../netfilter/model.ts';
 import { categorizeEndpoints } from './endpoints.ts';
 import type { EndpointInfo, EndpointsByPort } from './endpoints.ts';
@@ -52,11 +52,11 @@ function renderPort(part: Ruleset, sp: ServicePortInfo, endpoints: readonly Endp
   const offClusterMasq = rule([match('ip daddr', sp.clusterIP!), notMatch('ip saddr', options.clusterCidr), markMasq]);
   const used = new Map<string, EndpointInfo>();
   if (usesClusterChain) {
-    addChain(part, names.service, label, [...(internalChain === names.service ? [offClusterMasq] : []), ...balance(sp, cluster)]);
+    addChain(part, names.service, label, [...(internalChain === names.service ? [offClusterMasq] : []), ...balance(part, names.service, sp, cluster)]);
     for (const e of cluster) used.set(endpointChainName(sp, e), e);
   }
   if (usesLocalChain) {
-    addChain(part, names.local, label, [...(internalChain === names.local ? [offClusterMasq] : []), ...balance(sp, local)]);
+    addChain(part, names.local, label, [...(internalChain === names.local ? [offClusterMasq] : []), ...balance(part, names.local, sp, local)]);
     for (const e of local) used.set(endpointChainName(sp, e), e);
   }
   for (const [name, e] of used) renderEndpoint(part, sp, e, name);
@@ -80,15 +80,24 @@ function renderPort(part: Ruleset, sp: ServicePortInfo, endpoints: readonly Endp
   }
 }
 
-/** Session affinity first (a client seen recently goes back to its endpoint), then round robin. */
-function balance(sp: ServicePortInfo, eps: readonly EndpointInfo[]): Rule[] {
+/**
+ * Session affinity first (a client seen recently goes back to its endpoint), then round robin:
+ * `numgen inc mod N` through a map named like the chain (chains and sets have separate names), which
+ * loads much faster than an anonymous map per chain (README, "Costs").
+ */
+function balance(part: Ruleset, chain: string, sp: ServicePortInfo, eps: readonly EndpointInfo[]): Rule[] {
   const rules: Rule[] = [];
   if (sp.affinityTimeoutSeconds !== undefined) {
     for (const e of eps) rules.push(rule([inSet('ip saddr', affinitySetName(sp, e)), verdict(goto(endpointChainName(sp, e)))]));
   }
   const targets: Verdict[] = eps.map((e) => goto(endpointChainName(sp, e)));
-  // One endpoint needs no round robin; the anonymous map numgen needs is the costliest object to load.
-  rules.push(rule(targets.length === 1 ? [verdict(targets[0])] : [numgenVmap(targets)]));
+  if (targets.length === 1) {
+    rules.push(rule([verdict(targets[0])]));
+    return rules;
+  }
+  part.sets.set(chain, { name: chain, kind: 'map', keyType: 'numgen inc mod 2', isTypeof: true, valueType: 'verdict', comment: portLabel(sp) });
+  part.elements.set(chain, targets.map((value, i) => ({ key: i, value })));
+  rules.push(rule([{ kind: 'numgen-map', mod: targets.length, map: chain }]));
   return rules;
 }
 

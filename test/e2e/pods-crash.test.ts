@@ -21,8 +21,8 @@ describe('cleanup after an agent crash', { timeout: 120_000 }, () => {
     c = await startPodCluster(plan, { nodeCount: 1 });
     await c.client.create(PODS, podSpec('web', { nodeName: 'node-1', containers: [netexec(), { name: 'side', image: AGNHOST, args: ['pause'] }] }));
     await c.client.create(PODS, podSpec('hostnet', { nodeName: 'node-1', hostNetwork: true, containers: [{ name: 'main', image: 'busybox', command: ['sleep', '3600'] }] }));
-    await waitForPod(c.client, 'web', { what: 'Ready', until: isReady });
-    await waitForPod(c.client, 'hostnet', { what: 'Ready', until: isReady });
+    await waitForPod(c.client, 'web', 'Ready', isReady);
+    await waitForPod(c.client, 'hostnet', 'Ready', isReady);
     const agent = c.agents.get('node-1')!;
     agent.child.kill('SIGKILL');
     await agent.stop();

@@ -32,7 +32,7 @@ describe('pod lifecycle on a real node agent', { timeout: 300_000 }, () => {
     const order = join(c.dir, 'order');
     const step = (name: string, extra = '') => ({ name, image: 'busybox', command: ['sh', '-c', `echo ${name} >> ${order}${extra}`] });
     await c.client.create(PODS, podSpec('init', { nodeName: 'node-1', initContainers: [step('first', '; sleep 0.3'), step('second')], containers: [step('app', '; exec sleep 3600')] }));
-    const pod = await waitForPod(c.client, 'init', { what: 'Running', until: (p) => p.status?.phase === 'Running' && isReady(p) });
+    const pod = await waitForPod(c.client, 'init', 'Running', (p) => p.status?.phase === 'Running' && isReady(p));
     assert.deepEqual(readFileSync(order, 'utf8').trim().split('\n'), ['first', 'second', 'app']);
     assert.deepEqual(statuses(pod, 'initContainerStatuses').map((s) => [s.name, s.state.terminated?.reason, s.state.terminated?.exitCode]), [['first', 'Completed', 0], ['second', 'Completed', 0]]);
     assert.equal(pod.status!.conditions!.find((x) => x.type === 'Initialized')?.status, 'True');
@@ -52,11 +52,11 @@ describe('pod lifecycle on a real node agent', { timeout: 300_000 }, () => {
         { name: 'MODE', valueFrom: { configMapKeyRef: { name: 'settings', key: 'mode' } } },
       ],
     }] }));
-    const pod = await waitForPod(c.client, 'envy', { what: 'Ready', until: isReady });
+    const pod = await waitForPod(c.client, 'envy', 'Ready', isReady);
     const ip = pod.status!.podIP!;
     const clusterIP = (svc.spec as { clusterIP: string }).clusterIP;
     const logs = await waitFor('the container output', async () => {
-      const r = await agentGet(c, { nodeIp: NODE_IP, path: '/containerLogs/default/envy/main' });
+      const r = await agentGet(c, NODE_IP, '/containerLogs/default/envy/main');
       return r.body.includes('options ndots:5') ? r.body : undefined;
     });
     assert.equal(logs, [
@@ -69,18 +69,18 @@ describe('pod lifecycle on a real node agent', { timeout: 300_000 }, () => {
       'to-stderr',
       '',
     ].join('\n'));
-    assert.equal((await agentGet(c, { nodeIp: NODE_IP, path: '/containerLogs/default/envy/main?tailLines=2' })).body, 'options ndots:5\nto-stderr\n');
-    assert.match((await agentGet(c, { nodeIp: NODE_IP, path: '/containerLogs/default/envy/main?tailLines=1&timestamps=true' })).body, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{9}Z to-stderr\n$/);
-    const exec = await agentExec(c, { nodeIp: NODE_IP, pod: 'envy', container: 'main', command: ['sh', '-c', 'hostname; pwd; grep envy /etc/hosts; echo $MODE; echo oops >&2; exit 3'] });
+    assert.equal((await agentGet(c, NODE_IP, '/containerLogs/default/envy/main?tailLines=2')).body, 'options ndots:5\nto-stderr\n');
+    assert.match((await agentGet(c, NODE_IP, '/containerLogs/default/envy/main?tailLines=1&timestamps=true')).body, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{9}Z to-stderr\n$/);
+    const exec = await agentExec(c, NODE_IP, { pod: 'envy', container: 'main', command: ['sh', '-c', 'hostname; pwd; grep envy /etc/hosts; echo $MODE; echo oops >&2; exit 3'] });
     assert.deepEqual(exec, { stdout: `envy\n/usr/share\n${ip}\tenvy\nfast\n`, stderr: 'oops\n', exitCode: 3 });
     assert.equal(existsSync('/agnhost'), false, 'nothing is written into the host root');
   });
 
   it('serves the previous instance log of a restarted container', async () => {
     await c.client.create(PODS, podSpec('flaky', { nodeName: 'node-1', containers: [{ name: 'main', image: 'busybox', command: ['sh', '-c', 'echo "started at $(date +%s%N)"; exit 1'] }] }));
-    await waitForPod(c.client, 'flaky', { what: 'restarted twice', until: (p) => (statuses(p)[0]?.restartCount ?? 0) >= 2 });
-    const current = (await agentGet(c, { nodeIp: NODE_IP, path: '/containerLogs/default/flaky/main' })).body;
-    const previous = (await agentGet(c, { nodeIp: NODE_IP, path: '/containerLogs/default/flaky/main?previous=true' })).body;
+    await waitForPod(c.client, 'flaky', 'restarted twice', (p) => (statuses(p)[0]?.restartCount ?? 0) >= 2);
+    const current = (await agentGet(c, NODE_IP, '/containerLogs/default/flaky/main')).body;
+    const previous = (await agentGet(c, NODE_IP, '/containerLogs/default/flaky/main?previous=true')).body;
     assert.match(current, /^started at \d+\n$/);
     assert.match(previous, /^started at \d+\n$/);
     assert.notEqual(current, previous);
@@ -88,22 +88,22 @@ describe('pod lifecycle on a real node agent', { timeout: 300_000 }, () => {
 
   it('follows a log until the container exits', async () => {
     await c.client.create(PODS, podSpec('talker', { nodeName: 'node-1', restartPolicy: 'Never', containers: [{ name: 'main', image: 'busybox', command: ['sh', '-c', 'echo one; sleep 0.5; echo two; printf three'] }] }));
-    await waitForPod(c.client, 'talker', { what: 'started', until: (p) => statuses(p)[0]?.state.running !== undefined || statuses(p)[0]?.state.terminated !== undefined });
-    const followed = await agentGet(c, { nodeIp: NODE_IP, path: '/containerLogs/default/talker/main?follow=true' });
+    await waitForPod(c.client, 'talker', 'started', (p) => statuses(p)[0]?.state.running !== undefined || statuses(p)[0]?.state.terminated !== undefined);
+    const followed = await agentGet(c, NODE_IP, '/containerLogs/default/talker/main?follow=true');
     assert.equal(followed.body, 'one\ntwo\nthree\n');
   });
 
   it('restarts a container whose liveness probe fails', async () => {
     await c.client.create(PODS, podSpec('dead', { nodeName: 'node-1', containers: [{ ...netexec(), livenessProbe: { tcpSocket: { port: 9999 }, periodSeconds: 1, failureThreshold: 2 } }] }));
-    const pod = await waitForPod(c.client, 'dead', { what: 'restarted by its liveness probe', until: (p) => (statuses(p)[0]?.restartCount ?? 0) >= 1 && statuses(p)[0]?.lastState.terminated !== undefined });
+    const pod = await waitForPod(c.client, 'dead', 'restarted by its liveness probe', (p) => (statuses(p)[0]?.restartCount ?? 0) >= 1 && statuses(p)[0]?.lastState.terminated !== undefined);
     assert.ok(statuses(pod)[0].lastState.terminated!.finishedAt);
   });
 
   it('finishes pods under restartPolicy Never: Succeeded on exit 0, Failed on exit 7, and removes their netns', async () => {
     await c.client.create(PODS, podSpec('ok', { nodeName: 'node-1', restartPolicy: 'Never', containers: [{ name: 'main', image: 'busybox', command: ['true'] }] }));
     await c.client.create(PODS, podSpec('bad', { nodeName: 'node-1', restartPolicy: 'Never', containers: [{ name: 'main', image: 'busybox', command: ['sh', '-c', 'exit 7'] }] }));
-    const ok = await waitForPod(c.client, 'ok', { what: 'Succeeded', until: (p) => p.status?.phase === 'Succeeded' });
-    const bad = await waitForPod(c.client, 'bad', { what: 'Failed', until: (p) => p.status?.phase === 'Failed' });
+    const ok = await waitForPod(c.client, 'ok', 'Succeeded', (p) => p.status?.phase === 'Succeeded');
+    const bad = await waitForPod(c.client, 'bad', 'Failed', (p) => p.status?.phase === 'Failed');
     assert.deepEqual([statuses(ok)[0].state.terminated?.reason, statuses(ok)[0].state.terminated?.exitCode], ['Completed', 0]);
     assert.deepEqual([statuses(bad)[0].state.terminated?.reason, statuses(bad)[0].state.terminated?.exitCode], ['Error', 7]);
     assert.equal(ok.status!.conditions!.find((x) => x.type === 'Ready')?.reason, 'PodCompleted');
@@ -117,8 +117,8 @@ describe('pod lifecycle on a real node agent', { timeout: 300_000 }, () => {
       lifecycle: { preStop: { exec: { command: ['sh', '-c', `echo preStop >> ${trace}`] } } },
     }] }));
     await c.client.create(PODS, podSpec('stubborn', { nodeName: 'node-1', terminationGracePeriodSeconds: 2, containers: [{ name: 'main', image: 'busybox', command: ['sh', '-c', 'trap "" TERM; while true; do sleep 0.1; done'] }] }));
-    await waitForPod(c.client, 'polite', { what: 'Ready', until: isReady });
-    await waitForPod(c.client, 'stubborn', { what: 'Ready', until: isReady });
+    await waitForPod(c.client, 'polite', 'Ready', isReady);
+    await waitForPod(c.client, 'stubborn', 'Ready', isReady);
     await c.client.delete(PODS, 'default', 'polite');
     const t0 = Date.now();
     await c.client.delete(PODS, 'default', 'stubborn');
@@ -133,27 +133,27 @@ describe('pod lifecycle on a real node agent', { timeout: 300_000 }, () => {
     await c.client.create(PODS, podSpec('keep', { nodeName: 'node-1', containers: [netexec()] }));
     await c.client.create(PODS, podSpec('drop', { nodeName: 'node-1', containers: [{ name: 'main', image: AGNHOST, args: ['pause'] }] }));
     await c.client.create(PODS, podSpec('hkeep', { nodeName: 'node-1', hostNetwork: true, containers: [{ name: 'main', image: 'busybox', command: ['sleep', '3600'] }] }));
-    const before = await waitForPod(c.client, 'keep', { what: 'Ready', until: isReady });
-    const hostBefore = await waitForPod(c.client, 'hkeep', { what: 'Ready', until: isReady });
-    const drop = await waitForPod(c.client, 'drop', { what: 'Ready', until: isReady });
+    const before = await waitForPod(c.client, 'keep', 'Ready', isReady);
+    const hostBefore = await waitForPod(c.client, 'hkeep', 'Ready', isReady);
+    const drop = await waitForPod(c.client, 'drop', 'Ready', isReady);
     const ip = before.status!.podIP!;
-    await waitFor('keep to serve', () => httpGet(ip, { port: 8080, path: '/hostname' }));
+    await waitFor('keep to serve', () => httpGet(ip, 8080, '/hostname'));
 
     await c.agents.get('node-1')!.stop();
-    assert.equal((await httpGet(ip, { port: 8080, path: '/hostname' })).body, 'keep', 'the pod runs while no agent does');
+    assert.equal((await httpGet(ip, 8080, '/hostname')).body, 'keep', 'the pod runs while no agent does');
     await c.startAgent('node-1');
-    await waitForPod(c.client, 'keep', { what: 'still Ready', until: isReady });
+    await waitForPod(c.client, 'keep', 'still Ready', isReady);
     const adopted = (await getPod(c.client, 'keep'))!;
     assert.equal(adopted.status!.podIP, ip);
     assert.equal(statuses(adopted)[0].restartCount, 0);
     assert.equal(statuses(adopted)[0].containerID, statuses(before)[0].containerID, 'the same container, adopted');
-    const hostAdopted = await waitForPod(c.client, 'hkeep', { what: 'Ready', until: isReady });
+    const hostAdopted = await waitForPod(c.client, 'hkeep', 'Ready', isReady);
     const finished = (await getPod(c.client, 'ok'))!;
     assert.equal(finished.status!.phase, 'Succeeded', 'a finished pod stays finished across agent restarts');
     assert.equal(statuses(finished)[0].state.terminated?.reason, 'Completed');
     assert.equal(existsSync(`/run/netns/skiff-pod2-pod-${finished.metadata.uid}`), false, 'and gets no new sandbox');
     assert.equal(statuses(hostAdopted)[0].containerID, statuses(hostBefore)[0].containerID, 'a host-network container is adopted too');
-    const exec = await agentExec(c, { nodeIp: NODE_IP, pod: 'keep', container: 'app', command: ['hostname'] });
+    const exec = await agentExec(c, NODE_IP, { pod: 'keep', container: 'app', command: ['hostname'] });
     assert.equal(exec.stdout, 'keep\n');
 
     c.agents.get('node-1')!.child.kill('SIGKILL');
@@ -161,7 +161,7 @@ describe('pod lifecycle on a real node agent', { timeout: 300_000 }, () => {
     await c.client.delete(PODS, 'default', 'drop', { gracePeriodSeconds: 0 });
     await c.startAgent('node-1');
     await waitFor('the force-deleted pod netns to be removed', () => !existsSync(`/run/netns/skiff-pod2-pod-${drop.metadata.uid}`));
-    assert.equal((await httpGet(ip, { port: 8080, path: '/hostname' })).body, 'keep');
+    assert.equal((await httpGet(ip, 8080, '/hostname')).body, 'keep');
     assert.equal(statuses((await getPod(c.client, 'keep'))!)[0].containerID, statuses(before)[0].containerID);
   });
 });

@@ -34,7 +34,7 @@ describe('pods on real node agents', { timeout: 300_000 }, () => {
   it('runs an agnhost netexec pod: an IP inside its node /24, Running, Ready, reachable from the host', async () => {
     const created = Date.now();
     await c.client.create(PODS, podSpec('web', { nodeName: 'node-1', containers: [netexec()] }));
-    const pod = await waitForPod(c.client, 'web', { what: 'Running and Ready', until: (p) => p.status?.phase === 'Running' && isReady(p) });
+    const pod = await waitForPod(c.client, 'web', 'Running and Ready', (p) => p.status?.phase === 'Running' && isReady(p));
     const readyMs = Date.now() - created;
     const node = await c.client.get(NODES, undefined, 'node-1');
     const podCidr = (node.spec as { podCIDR: string }).podCIDR;
@@ -43,7 +43,7 @@ describe('pods on real node agents', { timeout: 300_000 }, () => {
     assert.equal(pod.status!.hostIP, '198.18.50.11');
     assert.deepEqual(pod.status!.podIPs, [{ ip }]);
     // No readiness probe: Ready as soon as the process runs, as with the kubelet; the server takes a moment to listen.
-    const res = await waitFor('netexec to answer', () => httpGet(ip, { port: 8080, path: '/hostname' }));
+    const res = await waitFor('netexec to answer', () => httpGet(ip, 8080, '/hostname'));
     assert.deepEqual(res, { status: 200, body: 'web' });
     const netns = `skiff-pod1-pod-${pod.metadata.uid}`;
     assert.ok(existsSync(`/run/netns/${netns}`));
@@ -58,7 +58,7 @@ describe('pods on real node agents', { timeout: 300_000 }, () => {
     await c.client.create(PODS, podSpec('a1', { nodeName: 'node-1', containers: [netexec()] }));
     await c.client.create(PODS, podSpec('a2', { nodeName: 'node-1', containers: [netexec()] }));
     await c.client.create(PODS, podSpec('b1', { nodeName: 'node-2', containers: [netexec()] }));
-    const [a1, a2, b1] = await Promise.all(['a1', 'a2', 'b1'].map((n) => waitForPod(c.client, n, { what: 'Ready', until: isReady })));
+    const [a1, a2, b1] = await Promise.all(['a1', 'a2', 'b1'].map((n) => waitForPod(c.client, n, 'Ready', isReady)));
     const ips = [a1, a2, b1].map((p) => p.status!.podIP!);
     assert.equal(new Set(ips).size, 3, `unique pod IPs ${ips}`);
     assert.ok(inCidr(ips[0], '198.18.208.0/24') && inCidr(ips[1], '198.18.208.0/24'), 'node-1 pods in node-1 /24');
@@ -66,13 +66,13 @@ describe('pods on real node agents', { timeout: 300_000 }, () => {
     for (const [from, fromIp, to] of [['a1', ips[0], ips[1]], ['a1', ips[0], ips[2]], ['b1', ips[2], ips[0]]]) {
       const via = from === 'b1' ? ips[2] : ips[0];
       const dial = await waitFor(`${from} to reach ${to}`, async () => {
-        const r = await httpGet(via, { port: 8080, path: `/dial?request=clientip&protocol=http&host=${to}&port=8080&tries=1` });
+        const r = await httpGet(via, 8080, `/dial?request=clientip&protocol=http&host=${to}&port=8080&tries=1`);
         const out = JSON.parse(r.body) as { responses?: string[] };
         return out.responses?.length ? out.responses : undefined;
       });
       assert.equal(dial[0].split(':')[0], fromIp, `${to} sees ${from} as ${fromIp}`);
     }
-    const hostnames = await httpGet(ips[0], { port: 8080, path: `/dial?request=hostname&protocol=http&host=${ips[2]}&port=8080&tries=2` });
+    const hostnames = await httpGet(ips[0], 8080, `/dial?request=hostname&protocol=http&host=${ips[2]}&port=8080&tries=2`);
     assert.deepEqual(JSON.parse(hostnames.body), { responses: ['b1', 'b1'] });
   });
 
@@ -81,10 +81,10 @@ describe('pods on real node agents', { timeout: 300_000 }, () => {
       netexec('front'),
       { name: 'back', image: 'registry.k8s.io/e2e-test-images/agnhost:2.53', args: ['netexec', '--http-port=8090', '--udp-port=8091'] },
     ] }));
-    const pod = await waitForPod(c.client, 'duo', { what: 'Ready', until: isReady });
+    const pod = await waitForPod(c.client, 'duo', 'Ready', isReady);
     const ip = pod.status!.podIP!;
     const r = await waitFor('front to reach back over localhost', async () => {
-      const out = JSON.parse((await httpGet(ip, { port: 8080, path: '/dial?request=hostname&protocol=http&host=127.0.0.1&port=8090&tries=1' })).body) as { responses?: string[] };
+      const out = JSON.parse((await httpGet(ip, 8080, '/dial?request=hostname&protocol=http&host=127.0.0.1&port=8090&tries=1')).body) as { responses?: string[] };
       return out.responses;
     });
     assert.deepEqual(r, ['duo']);
@@ -92,10 +92,10 @@ describe('pods on real node agents', { timeout: 300_000 }, () => {
 
   it('restarts a crashing container with back-off: restartCount grows, CrashLoopBackOff, the last exit in lastState', async () => {
     await c.client.create(PODS, podSpec('crash', { nodeName: 'node-1', containers: [{ name: 'main', image: 'busybox', command: ['sh', '-c', 'echo "run $(date +%s%N)"; exit 3'] }] }));
-    const pod = await waitForPod(c.client, 'crash', { what: 'in CrashLoopBackOff after restarts', until: (p) => {
+    const pod = await waitForPod(c.client, 'crash', 'in CrashLoopBackOff after restarts', (p) => {
       const s = (p.status?.containerStatuses as { restartCount: number; state: { waiting?: { reason: string } } }[] | undefined)?.[0];
       return (s?.restartCount ?? 0) >= 2 && s?.state.waiting?.reason === 'CrashLoopBackOff';
-    } });
+    });
     const s = (pod.status!.containerStatuses as { lastState: { terminated?: { exitCode: number; reason: string } }; state: { waiting: { message: string } } }[])[0];
     assert.equal(s.lastState.terminated?.exitCode, 3);
     assert.equal(s.lastState.terminated?.reason, 'Error');
@@ -119,12 +119,12 @@ describe('pods on real node agents', { timeout: 300_000 }, () => {
     assert.equal(ready.reason, 'ContainersNotReady');
     assert.equal(ready.message, 'containers with unready status: [app]');
     (await import('node:fs')).writeFileSync(flag, '');
-    await waitForPod(c.client, 'unready', { what: 'Ready once the probe passes', until: isReady });
+    await waitForPod(c.client, 'unready', 'Ready once the probe passes', isReady);
   });
 
   it('reports ErrImagePull for an image that is neither built in nor given a command', async () => {
     await c.client.create(PODS, podSpec('noimage', { nodeName: 'node-1', containers: [{ name: 'web', image: 'nginx:1.27' }] }));
-    const pod = await waitForPod(c.client, 'noimage', { what: 'ErrImagePull', until: (p) => (p.status?.containerStatuses as { state: { waiting?: { reason: string } } }[] | undefined)?.[0]?.state.waiting?.reason === 'ErrImagePull' });
+    const pod = await waitForPod(c.client, 'noimage', 'ErrImagePull', (p) => (p.status?.containerStatuses as { state: { waiting?: { reason: string } } }[] | undefined)?.[0]?.state.waiting?.reason === 'ErrImagePull');
     const waiting = (pod.status!.containerStatuses as { state: { waiting: { message: string } } }[])[0].state.waiting;
     assert.match(waiting.message, /nginx:1\.27/);
     assert.equal(pod.status!.phase, 'Pending');
@@ -132,9 +132,9 @@ describe('pods on real node agents', { timeout: 300_000 }, () => {
 
   it('runs a hostNetwork pod in the node netns with the node IP as pod IP', async () => {
     await c.client.create(PODS, podSpec('hostnet', { nodeName: 'node-2', hostNetwork: true, containers: [{ name: 'app', image: 'registry.k8s.io/e2e-test-images/agnhost:2.53', args: ['netexec', '--http-port=18080', '--udp-port=18081'] }] }));
-    const pod = await waitForPod(c.client, 'hostnet', { what: 'Ready', until: isReady });
+    const pod = await waitForPod(c.client, 'hostnet', 'Ready', isReady);
     assert.equal(pod.status!.podIP, '198.18.50.12');
-    const r = await waitFor('the host-network server', () => httpGet('198.18.50.12', { port: 18080, path: '/clientip' }));
+    const r = await waitFor('the host-network server', () => httpGet('198.18.50.12', 18080, '/clientip'));
     assert.equal(r.body.split(':')[0], '198.18.50.1');
   });
 
@@ -153,7 +153,7 @@ describe('pods on real node agents', { timeout: 300_000 }, () => {
     }, { timeoutMs: 30_000 });
     const replacement = after.find((p) => !first.some((f) => f.metadata.uid === p.metadata.uid))!;
     assert.notEqual(replacement.status!.podIP, victim.status!.podIP);
-    const r = await waitFor('the replacement to serve', () => httpGet(replacement.status!.podIP!, { port: 8080, path: '/hostname' }));
+    const r = await waitFor('the replacement to serve', () => httpGet(replacement.status!.podIP!, 8080, '/hostname'));
     assert.equal(r.body, replacement.metadata.name);
   });
 

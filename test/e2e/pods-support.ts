@@ -139,8 +139,8 @@ export async function startPodCluster(plan: NetworkPlan, options: { nodeCount: n
   };
 }
 
-export function podSpec(name: string, spec: Partial<NodePod['spec']> & { containers: NodePod['spec']['containers'] }): KubeObject {
-  return { apiVersion: 'v1', kind: 'Pod', metadata: { name, namespace: 'default' }, spec: { terminationGracePeriodSeconds: 5, ...spec } };
+export function podSpec(name: string, spec: Partial<NodePod['spec']> & { containers: NodePod['spec']['containers'] }, labels: Record<string, string> = {}): KubeObject {
+  return { apiVersion: 'v1', kind: 'Pod', metadata: { name, namespace: 'default', labels }, spec: { terminationGracePeriodSeconds: 5, ...spec } };
 }
 
 export function netexec(name = 'app', args: string[] = []): NodePod['spec']['containers'][number] {
@@ -155,16 +155,15 @@ export function isReady(pod: NodePod | undefined): boolean {
   return pod?.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false;
 }
 
-export async function waitForPod(client: KubeClient, name: string, options: { what: string; until: (p: NodePod) => boolean; timeoutMs?: number }): Promise<NodePod> {
-  return waitFor(`pod ${name} ${options.what}`, async () => {
+export async function waitForPod(client: KubeClient, name: string, what: string, check: (p: NodePod) => boolean, timeoutMs = 30_000): Promise<NodePod> {
+  return waitFor(`pod ${name} ${what}`, async () => {
     const p = await getPod(client, name);
-    return p && options.until(p) ? p : undefined;
-  }, { timeoutMs: options.timeoutMs ?? 30_000 });
+    return p && check(p) ? p : undefined;
+  }, { timeoutMs });
 }
 
 /** GET http://ip:port/path from the host (the host routes pod CIDRs into the sandbox). */
-export function httpGet(ip: string, target: { port: number; path: string }): Promise<{ status: number; body: string }> {
-  const { port, path } = target;
+export function httpGet(ip: string, port: number, path: string): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
     const req = http.get({ host: ip, port, path, timeout: 5_000, agent: false }, (res) => {
       let body = '';
@@ -227,8 +226,7 @@ if (process.argv[1] === SELF && process.argv[2]) {
 }
 
 /** GET on a node agent's streaming server (as the API server would, with a client certificate from the cluster CA). */
-export function agentGet(c: PodTestCluster, target: { nodeIp: string; path: string }): Promise<{ status: number; body: string }> {
-  const { nodeIp, path } = target;
+export function agentGet(c: PodTestCluster, nodeIp: string, path: string): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
     const req = httpsRequest({ host: nodeIp, port: 10250, path, ca: c.tls.ca, cert: c.tls.cert, key: c.tls.key, servername: undefined, agent: false }, (res) => {
       let body = '';
@@ -242,8 +240,7 @@ export function agentGet(c: PodTestCluster, target: { nodeIp: string; path: stri
 }
 
 /** `kubectl exec` against the agent: a v5.channel.k8s.io WebSocket; resolves with stdout, stderr and the exit code. */
-export async function agentExec(c: PodTestCluster, target: { nodeIp: string; pod: string; container: string; command: string[] }): Promise<{ stdout: string; stderr: string; exitCode: number }> {
-  const nodeIp = target.nodeIp;
+export async function agentExec(c: PodTestCluster, nodeIp: string, target: { pod: string; container: string; command: string[] }): Promise<{ stdout: string; stderr: string; exitCode: number }> {
   const query = new URLSearchParams([...target.command.map((x): [string, string] => ['command', x]), ['stdout', 'true'], ['stderr', 'true']]);
   const socket = await new Promise<TLSSocket>((resolve, reject) => {
     const s = tlsConnect({ host: nodeIp, port: 10250, ca: c.tls.ca, cert: c.tls.cert, key: c.tls.key }, () => {
