@@ -130,7 +130,10 @@ function median(cells: Cell[]): Cell {
 
 async function dataplane(): Promise<void> {
   await buildNetwork(plan);
-  const client = await makePod('client', 1, '198.18.176.200', plan);
+  // One client per path: a direct and a DNATed connection from the same address and port would share a
+  // reply tuple, and the second would be dropped as a conntrack clash while the first lingers in TIME_WAIT.
+  const direct = await makePod('cdirect', 1, '198.18.176.201', plan);
+  const client = await makePod('cservice', 1, '198.18.176.202', plan);
   const near = await makePod('near', 1, '198.18.176.10', plan);
   const far = await makePod('far', 2, '198.18.177.10', plan);
   for (const p of [near, far]) {
@@ -145,13 +148,13 @@ async function dataplane(): Promise<void> {
   for (const size of [100, 10_000]) {
     for (const server of [near, far]) {
       await program(size, server);
-      const direct: Cell[] = [];
+      const straight: Cell[] = [];
       const viaService: Cell[] = [];
       for (let r = 0; r < ROUNDS; r++) {
-        direct.push(await measure(client, server.ip));
+        straight.push(await measure(direct, server.ip));
         viaService.push(await measure(client, CLUSTER_IP));
       }
-      const [d, v] = [median(direct), median(viaService)];
+      const [d, v] = [median(straight), median(viaService)];
       const where = server === near ? 'same node' : 'other node';
       const row = (path: string, c: Cell, base?: Cell) => {
         const vs = (x: number, b: number) => (base ? ` (${ratio(x, b)}×)` : '');

@@ -13,6 +13,7 @@ import type { Node } from '../api/nodes.ts';
 import { agentPid, buildNodes, destroyNodes, nodeFiles, startAgents } from '../cmd/nodes.ts';
 import { defaultPlan, hostAddress, validatePlan } from '../cmd/network.ts';
 import type { NetworkPlan } from '../cmd/network.ts';
+import type { Overlay } from '../node/vxlan.ts';
 
 export interface ClusterConfig {
   store: string;
@@ -23,6 +24,8 @@ export interface ClusterConfig {
   plan: NetworkPlan;
   /** Cluster DNS upstreams (`none` forwards nothing); unset: the host's /etc/resolv.conf. */
   dnsUpstream?: string;
+  /** Cross-node pod traffic: `host-gw` routes (default) or a VXLAN overlay; given to every agent. */
+  overlay?: Overlay;
 }
 
 const DEFAULTS: ClusterConfig = { store: 'sqlite', port: 6443, bindAddress: '127.0.0.1', nodes: 1, plan: defaultPlan() };
@@ -77,7 +80,7 @@ export async function up(dataDir: string, overrides: Partial<Omit<ClusterConfig,
   const started = Date.now();
   if (config.nodes > 0) {
     if (process.getuid?.() !== 0) throw new Error(`building ${config.nodes} node(s) needs root (network namespaces, links, routes); run as root or use --nodes 0`);
-    say(`• network: bridge ${config.plan.bridge} ${hostAddress(config.plan)}, ${config.nodes} node namespace(s), pods ${config.plan.clusterCidr}, services ${config.plan.serviceCidr}`);
+    say(`• network: bridge ${config.plan.bridge} ${hostAddress(config.plan)}, ${config.nodes} node namespace(s), pods ${config.plan.clusterCidr}, services ${config.plan.serviceCidr}, overlay ${config.overlay ?? 'host-gw'}`);
     await buildNodes(config.plan, config.nodes, say);
   }
   const running = runningServer(paths);
@@ -129,7 +132,7 @@ async function startNodes(paths: DataPaths, config: ClusterConfig, say: Say): Pr
   if (config.nodes <= 0) return;
   const info = JSON.parse(readFileSync(paths.serverInfo, 'utf8')) as { port: number };
   const pki = { caCert: readFileSync(`${paths.pki}/ca.crt`, 'utf8'), caKey: readFileSync(`${paths.pki}/ca.key`, 'utf8') };
-  startAgents({ dataDir: paths.dir, plan: config.plan, nodeCount: config.nodes, serverPort: info.port, pki, say });
+  startAgents({ dataDir: paths.dir, plan: config.plan, nodeCount: config.nodes, serverPort: info.port, pki, overlay: config.overlay, say });
   const client = new KubeClient(readKubeconfig(paths.kubeconfig));
   const nodes = findResource('', 'v1', 'nodes')!;
   try {

@@ -7,6 +7,8 @@ import { runAgent } from '../cmd/agent.ts';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { down, status, up } from './cluster.ts';
+import { OVERLAYS, isOverlay } from '../node/vxlan.ts';
+import type { Overlay } from '../node/vxlan.ts';
 
 const USAGE = `skiff — Kubernetes service networking on one Linux machine or many
 
@@ -15,6 +17,7 @@ Usage:
            [--cluster-name skiff] [--bridge skiff0] [--underlay-cidr 198.18.0.0/24]
            [--cluster-cidr 198.18.128.0/17] [--service-cidr 198.19.0.0/16] [--lb-pool 198.18.1.0/24]
            [--dns-upstream IP[:PORT],…|none]   (default: the host's /etc/resolv.conf)
+           [--overlay host-gw|vxlan]           (cross-node pod traffic; default host-gw)
   skiff down [--data-dir DIR] [--purge]
   skiff status [--data-dir DIR]
   skiff kubeconfig [--data-dir DIR]        prints the admin kubeconfig's path
@@ -45,6 +48,12 @@ function dnsUpstreams(flag: string | undefined): string[] | undefined {
   return flag === 'none' ? [] : flag.split(',').filter(Boolean);
 }
 
+function overlayFlag(flag: string | undefined): Overlay | undefined {
+  if (flag === undefined) return undefined;
+  if (!isOverlay(flag)) throw new Error(`--overlay must be one of ${OVERLAYS.join(', ')}, not ${JSON.stringify(flag)}`);
+  return flag;
+}
+
 function waitForSignal(): Promise<void> {
   return new Promise<void>((resolve) => {
     process.once('SIGTERM', () => resolve());
@@ -65,6 +74,7 @@ async function main(argv: string[]): Promise<number> {
         bindAddress: stringFlag(args, 'bind-address'),
         nodes: args.flags.has('nodes') ? intFlag(args, 'nodes', 1) : undefined,
         dnsUpstream: stringFlag(args, 'dns-upstream'),
+        overlay: overlayFlag(stringFlag(args, 'overlay')),
         plan: planFlags(args),
       }, say);
       return 0;
@@ -111,6 +121,7 @@ async function main(argv: string[]): Promise<number> {
         streamingPort: args.flags.has('streaming-port') ? intFlag(args, 'streaming-port', 10250) : undefined,
         tls: tlsCert ? { cert: readFileSync(tlsCert, 'utf8'), key: readFileSync(need('tls-key'), 'utf8'), ca: readFileSync(need('client-ca'), 'utf8') } : undefined,
         isHostNetnsAllowed: args.flags.has('allow-host-netns'),
+        overlay: overlayFlag(stringFlag(args, 'overlay')),
       });
       console.log(`skiff agent ${process.pid} running node ${agent.nodeName} (pod CIDR ${agent.podCidr})`);
       await waitForSignal();

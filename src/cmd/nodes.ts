@@ -53,7 +53,7 @@ export async function buildNodes(plan: NetworkPlan, nodeCount: number, say: (lin
 }
 
 /** Writes each node's credentials (its own client certificate and serving certificate) and starts its agent if not running. */
-export function startAgents(options: { dataDir: string; plan: NetworkPlan; nodeCount: number; serverPort: number; pki: { caCert: string; caKey: string }; say: (line: string) => void }): void {
+export function startAgents(options: { dataDir: string; plan: NetworkPlan; nodeCount: number; serverPort: number; pki: { caCert: string; caKey: string }; overlay?: string; say: (line: string) => void }): void {
   const { dataDir, plan, pki } = options;
   const server = `https://${hostAddress(plan)}:${options.serverPort}`;
   for (let i = 1; i <= options.nodeCount; i++) {
@@ -74,6 +74,7 @@ export function startAgents(options: { dataDir: string; plan: NetworkPlan; nodeC
       '--cluster-name', plan.clusterName, '--cluster-cidr', plan.clusterCidr, '--service-cidr', plan.serviceCidr, '--underlay-cidr', plan.underlayCidr,
       '--cluster-dns', serviceAddress(plan, 10),
       '--tls-cert', join(files.dir, 'kubelet.crt'), '--tls-key', join(files.dir, 'kubelet.key'), '--client-ca', join(files.dir, 'ca.crt')];
+    if (options.overlay && options.overlay !== 'host-gw') args.push('--overlay', options.overlay);
     const child = spawn('nsenter', args, { detached: true, stdio: ['ignore', log, log] });
     closeSync(log);
     writeFileSync(files.pid, `${child.pid}\n`);

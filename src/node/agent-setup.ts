@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import type { Ip } from '../platform/linux/ip.ts';
 import { BRIDGE_NAME } from './conflist.ts';
 import { HOST_GW_PROTO } from './host-gw.ts';
+import { VXLAN_DEVICE } from './vxlan.ts';
 import { writeBuiltinShims } from './images/image-catalog.ts';
 import { readRootLayout, writeRootTemplate } from './rootfs.ts';
 import type { HostRootLayout } from './rootfs.ts';
@@ -39,9 +40,10 @@ export function prepareRootTemplate(dir: string): { layout: HostRootLayout; temp
   return { layout, templateDir };
 }
 
-/** After every pod is gone: the host-gw routes, the CNI bridge and the CNI state directory. */
+/** After every pod is gone: the host-gw routes, the vxlan device (its routes go with it), the CNI bridge and the CNI state directory. */
 export async function cleanUpNodeNetwork(ip: Ip, options: { cniDir: string }): Promise<void> {
   for (const r of await ip.listRoutes()) if (r.protocol === HOST_GW_PROTO) await ip.deleteRoute({ dst: r.dst, protocol: HOST_GW_PROTO });
+  await ip.deleteLink(VXLAN_DEVICE);
   await ip.deleteLink(BRIDGE_NAME);
   rmSync(join(options.cniDir, 'ipam'), { recursive: true, force: true });
   rmSync(join(options.cniDir, 'results'), { recursive: true, force: true });

@@ -14,6 +14,7 @@ import { Cni } from '../platform/linux/cni.ts';
 import { defaultRunner } from '../platform/linux/command.ts';
 import type { CommandRunner } from '../platform/linux/command.ts';
 import { Ip } from '../platform/linux/ip.ts';
+import { BridgeFdb } from '../platform/linux/bridge-fdb.ts';
 import type { AgentContext } from './agent-context.ts';
 import { AgentStreamingRuntime } from './agent-streaming-runtime.ts';
 import { assertNotHostNetns, cleanUpNodeNetwork, prepareRootTemplate } from './agent-setup.ts';
@@ -31,6 +32,9 @@ import { PODS, PodManager } from './pod-manager.ts';
 import { PodNetwork } from './pod-network.ts';
 import { runProbe } from './prober.ts';
 import { createStreamingServer } from './streaming/streaming-server.ts';
+import { VTEP_MAC_ANNOTATION, desiredVxlan } from './vxlan.ts';
+import type { Overlay } from './vxlan.ts';
+import { ensureVxlanDevice, syncVxlan } from './vxlan-overlay.ts';
 
 const SERVICES = findResource('', 'v1', 'services')!;
 const CONFIGMAPS = findResource('', 'v1', 'configmaps')!;
@@ -65,6 +69,8 @@ export interface AgentOptions {
   cniPaths?: string[];
   /** Keep routes to other nodes' pod CIDRs (host-gw); default true. */
   hasHostGw?: boolean;
+  /** How pods reach other nodes' pods: routes via their InternalIPs (`host-gw`, default) or a VXLAN overlay. */
+  overlay?: Overlay;
   /** Allow running in the machine's own netns (a real separate node): off, so a mistake cannot touch the host. */
   isHostNetnsAllowed?: boolean;
   resolveImage?: ImageResolver;
@@ -93,6 +99,14 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
   const logs = new ContainerLogs();
   const runtime = new ContainerRuntime({ cgroups, logs });
   const network = new PodNetwork({ ip, cni: new Cni(runner, options.cniPaths ? { paths: options.cniPaths } : {}), netnsPrefix: options.podNetnsPrefix ?? `skiff-${options.clusterName}-pod-`, cacheDir: join(dirs.cni, 'results') });
+  // One cheap line per new sandbox, so the network's share of pod start can be read from the log (bench/pods.ts).
+  const setUpNetwork = network.setUp.bind(network);
+  network.setUp = async (pod, conflist) => {
+    const started = performance.now();
+    const attachment = await setUpNetwork(pod, conflist);
+    if (!attachment.isAdopted) log(`pod ${pod.metadata.namespace}/${pod.metadata.name}: network ready in ${(performance.now() - started).toFixed(1)} ms (netns + CNI ADD, with any wait for an ADD slot)`);
+    return attachment;
+  };
   const root = prepareRootTemplate(dirs.rootfs);
   const machine = readMachineInfo(options.dataDir);
 
@@ -158,9 +172,18 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
     const { isWritten } = ensureConflist(conflistPath, { podCidr, networkName: `skiff-${options.clusterName}-pods`, routes: options.podRoutes ?? ['198.18.0.0/15'], ipamDataDir: join(dirs.cni, 'ipam') });
     log(`pod CIDR ${podCidr}; CNI config ${conflistPath}${isWritten ? ' written' : ' kept'}`);
 
+    const isVxlan = options.overlay === 'vxlan';
+    if (isVxlan) {
+      const mac = await ensureVxlanDevice({ ip, fdb: new BridgeFdb(runner) }, { nodeIp: options.nodeIp, podCidr });
+      await options.client.patch(NODES, undefined, options.nodeName, { metadata: { annotations: { [VTEP_MAC_ANNOTATION]: mac } } });
+      log(`vxlan overlay: VTEP MAC ${mac}`);
+    }
     const syncRoutes = () => {
       if (options.hasHostGw === false) return;
-      routeSync = routeSync.then(() => syncHostGwRoutes(ip, desiredHostGwRoutes(nodes.list(), options.nodeName)).then(() => undefined)).catch((e) => log(`host-gw routes: ${(e as Error).message}`));
+      const sync = isVxlan
+        ? () => syncVxlan({ ip, fdb: new BridgeFdb(runner) }, desiredVxlan(nodes.list(), options.nodeName))
+        : () => syncHostGwRoutes(ip, desiredHostGwRoutes(nodes.list(), options.nodeName));
+      routeSync = routeSync.then(() => sync().then(() => undefined)).catch((e) => log(`${isVxlan ? 'vxlan' : 'host-gw'} routes: ${(e as Error).message}`));
     };
     nodes.addHandlers({ onAdd: syncRoutes, onUpdate: syncRoutes, onDelete: syncRoutes });
     await services.synced;
