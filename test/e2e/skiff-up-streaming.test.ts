@@ -147,7 +147,7 @@ describe('kubectl streaming against skiff up', () => {
     assert.equal(r.code, 0, r.stdout + r.stderr);
     assert.deepEqual(execFileSync('ip', ['netns', 'list'], { encoding: 'utf8' }).split('\n').filter((l) => l.startsWith('skiff-str1-')), []);
     assert.doesNotMatch(execFileSync('ip', ['-br', 'link'], { encoding: 'utf8' }), /skstr1|sk-str1/);
-    assert.doesNotMatch(execFileSync('ip', ['route'], { encoding: 'utf8' }), /skstr1|198\.18\.9[23]\.0|198\.18\.48\.0\/20|198\.19\.48\.0\/20/);
+    assert.doesNotMatch(execFileSync('ip', ['route'], { encoding: 'utf8' }), /skstr1|198\.18\.9[23]\.0|198\.18\.16\.0\/20|198\.19\.48\.0\/20/);
     for (const dir of cgroupDirs) assert.ok(!existsSync(dir) || readdirSync(dir).every((e) => !/^[0-9a-f-]{36}$/.test(e)), `${dir} still holds pods`);
     await waitFor('the container processes to be gone', () => containers.every((p) => !isAlive(p)), { timeoutMs: 10_000 });
     assert.doesNotMatch(execFileSync('ps', ['-eo', 'args'], { encoding: 'utf8' }), new RegExp(`${c.dataDir}.*agent|skiff-str1`));
