@@ -13,7 +13,7 @@ import type { Node } from '../api/nodes.ts';
 import { agentPid, buildNodes, destroyNodes, nodeFiles, startAgents } from '../cmd/nodes.ts';
 import { defaultPlan, hostAddress, validatePlan } from '../cmd/network.ts';
 import type { NetworkPlan } from '../cmd/network.ts';
-import type { Overlay } from '../node/vxlan.ts';
+import type { Overlay } from '../cmd/network.ts';
 
 export interface ClusterConfig {
   store: string;

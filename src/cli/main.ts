@@ -7,8 +7,8 @@ import { runAgent } from '../cmd/agent.ts';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { down, status, up } from './cluster.ts';
-import { OVERLAYS, isOverlay } from '../node/vxlan.ts';
-import type { Overlay } from '../node/vxlan.ts';
+import { OVERLAYS, isOverlay } from '../cmd/network.ts';
+import type { Overlay } from '../cmd/network.ts';
 
 const USAGE = `skiff — Kubernetes service networking on one Linux machine or many
 
