@@ -122,6 +122,9 @@ async function main(argv: string[]): Promise<number> {
         tls: tlsCert ? { cert: readFileSync(tlsCert, 'utf8'), key: readFileSync(need('tls-key'), 'utf8'), ca: readFileSync(need('client-ca'), 'utf8') } : undefined,
         isHostNetnsAllowed: args.flags.has('allow-host-netns'),
         overlay: overlayFlag(stringFlag(args, 'overlay')),
+        clusterCidr: stringFlag(args, 'cluster-cidr'),
+        serviceCidr: stringFlag(args, 'service-cidr'),
+        underlayInterface: stringFlag(args, 'underlay-interface') ?? (args.flags.has('allow-host-netns') ? undefined : 'eth0'),
       });
       console.log(`skiff agent ${process.pid} running node ${agent.nodeName} (pod CIDR ${agent.podCidr})`);
       await waitForSignal();

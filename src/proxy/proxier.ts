@@ -64,6 +64,8 @@ export class Proxier {
   #staleSets = new Map<string, { at: number; kind: 'set' | 'map' }>();
   #pendingFlows: ConntrackFilter[] = [];
   #lastSuccess?: number;
+  /** The last sync fell back to (or was) a full one. */
+  #wasFull = false;
 
   constructor(options: ProxierOptions) {
     this.#o = options;
@@ -114,16 +116,16 @@ export class Proxier {
       triggerTimes.push(...(eps.get(key)?.triggerTimes ?? []));
     }
     const changed = new Set([...svc.keys(), ...eps.keys(), ...this.#losers]);
-    const isFull = this.#needsFull;
     let plan: SyncScript;
     try {
-      plan = isFull ? await this.#fullSync(state) : await this.#partialSync(state, changed);
+      plan = this.#needsFull ? await this.#fullSync(state) : await this.#partialSync(state, changed);
     } catch (e) {
       this.metrics.syncFailures.value++;
-      if (isFull) this.#needsRecreate = true;
+      if (this.#wasFull) this.#needsRecreate = true;
       this.#needsFull = true;
       throw e;
     }
+    const isFull = this.#wasFull;
     const flows = this.#pendingFlows.splice(0);
     await this.#cleanConntrack(flows);
     const done = this.#now();
@@ -138,6 +140,7 @@ export class Proxier {
   }
 
   async #fullSync(state: ProxyState): Promise<SyncScript> {
+    this.#wasFull = true;
     const isRecreate = this.#needsRecreate;
     this.#claims.clear();
     this.#losers.clear();
@@ -161,6 +164,7 @@ export class Proxier {
   }
 
   async #partialSync(state: ProxyState, changed: Set<string>): Promise<SyncScript> {
+    this.#wasFull = false;
     const prev = emptyRuleset('ip', this.#o.tableName);
     const next = emptyRuleset('ip', this.#o.tableName);
     const parts = new Map<string, Ruleset | undefined>();

@@ -74,13 +74,35 @@ export async function startProxy(options: ProxyOptions): Promise<ProxyHandle> {
   const healthChecks = new HealthCheckServers({ addresses: options.healthCheckAddresses ?? options.nodeIPs, isProxyHealthy: isHealthy, log });
   const announcer = options.underlayInterface ? new LbAnnouncer({ runner, device: options.underlayInterface, ...at }) : undefined;
 
+  // Listeners first: a port in use fails the start before anything watches or writes.
+  const servers: Server[] = [];
+  let metricsAddress: AddressInfo | undefined;
+  let healthzAddress: AddressInfo | undefined;
+  const text = (body: string) => ({ status: 200, headers: { 'Content-Type': 'text/plain; version=0.0.4; charset=utf-8' }, body });
+  const health = () => proxyHealthAnswer(proxier.lastSuccessAt, Date.now(), isHealthy());
+  try {
+    if (options.metricsListen) {
+      const s = routesServer({ '/metrics': () => text(proxier.metrics.render()), '/healthz': health, '/livez': health });
+      servers.push(s);
+      metricsAddress = await listen(s, options.metricsListen.address, options.metricsListen.port);
+    }
+    if (options.healthzListen) {
+      const s = routesServer({ '/healthz': health, '/livez': health });
+      servers.push(s);
+      healthzAddress = await listen(s, options.healthzListen.address, options.healthzListen.port);
+    }
+  } catch (e) {
+    await Promise.all(servers.map((s) => (s.listening ? closeServer(s) : undefined)));
+    throw e;
+  }
+
   const services = new Informer<Service>(options.client, findByKind('v1', 'Service')!);
   const slices = new Informer<EndpointSlice>(options.client, findByKind('discovery.k8s.io/v1', 'EndpointSlice')!);
   const nodes = new Informer<Node>(options.client, findByKind('v1', 'Node')!);
 
   let resolveFirst!: () => void;
   const firstSync = new Promise<void>((r) => (resolveFirst = r));
-  const runner$ = new SyncRunner(
+  const syncRunner = new SyncRunner(
     async () => {
       const result = await proxier.sync();
       if (result.kind === 'skipped') return;
@@ -88,7 +110,7 @@ export async function startProxy(options: ProxyOptions): Promise<ProxyHandle> {
       options.onSync?.(result);
       await afterSync().catch((e: unknown) => log(`proxy: ${e instanceof Error ? e.message : String(e)}`));
       const deleteAt = proxier.nextDeleteAt();
-      if (deleteAt !== undefined) runner$.requestAt(deleteAt);
+      if (deleteAt !== undefined) syncRunner.requestAt(deleteAt);
     },
     { minIntervalMs: options.minSyncIntervalMs ?? 50, maxIntervalMs: maxInterval, onError: (e, n) => log(`proxy: sync failed (${n} in a row): ${e instanceof Error ? e.message : String(e)}`) },
   );
@@ -99,37 +121,27 @@ export async function startProxy(options: ProxyOptions): Promise<ProxyHandle> {
   }
 
   services.addHandlers({
-    onAdd: (s) => (proxier.services.update(undefined, s), runner$.request()),
-    onUpdate: (s, old) => (proxier.services.update(old, s), runner$.request()),
-    onDelete: (s) => (proxier.services.update(s, undefined), runner$.request()),
+    onAdd: (s) => (proxier.services.update(undefined, s), syncRunner.request()),
+    onUpdate: (s, old) => (proxier.services.update(old, s), syncRunner.request()),
+    onDelete: (s) => (proxier.services.update(s, undefined), syncRunner.request()),
   });
   slices.addHandlers({
-    onAdd: (s) => (proxier.endpointSlices.update(undefined, s), runner$.request()),
-    onUpdate: (s, old) => (proxier.endpointSlices.update(old, s), runner$.request()),
-    onDelete: (s) => (proxier.endpointSlices.update(s, undefined), runner$.request()),
+    onAdd: (s) => (proxier.endpointSlices.update(undefined, s), syncRunner.request()),
+    onUpdate: (s, old) => (proxier.endpointSlices.update(old, s), syncRunner.request()),
+    onDelete: (s) => (proxier.endpointSlices.update(s, undefined), syncRunner.request()),
   });
   const nodeSignature = (n: Node) => JSON.stringify([n.status?.conditions?.find((c) => c.type === 'Ready')?.status, n.metadata.labels]);
-  nodes.addHandlers({ onAdd: () => runner$.request(), onUpdate: (n, old) => nodeSignature(n) !== nodeSignature(old) && runner$.request(), onDelete: () => runner$.request() });
+  nodes.addHandlers({ onAdd: () => syncRunner.request(), onUpdate: (n, old) => nodeSignature(n) !== nodeSignature(old) && syncRunner.request(), onDelete: () => syncRunner.request() });
   for (const inf of [services, slices, nodes]) inf.start();
-  void services.synced.then(() => (proxier.isServicesSynced = true) && runner$.request());
-  void slices.synced.then(() => (proxier.isEndpointSlicesSynced = true) && runner$.request());
-  void nodes.synced.then(() => runner$.request());
-
-  const servers: Server[] = [];
-  let metricsAddress: AddressInfo | undefined;
-  let healthzAddress: AddressInfo | undefined;
-  const text = (body: string) => ({ status: 200, headers: { 'Content-Type': 'text/plain; version=0.0.4; charset=utf-8' }, body });
-  const health = () => proxyHealthAnswer(proxier.lastSuccessAt, Date.now(), isHealthy());
-  if (options.metricsListen) {
-    const s = routesServer({ '/metrics': () => text(proxier.metrics.render()), '/healthz': health, '/livez': health });
-    metricsAddress = await listen(s, options.metricsListen.address, options.metricsListen.port);
-    servers.push(s);
-  }
-  if (options.healthzListen) {
-    const s = routesServer({ '/healthz': health, '/livez': health });
-    healthzAddress = await listen(s, options.healthzListen.address, options.healthzListen.port);
-    servers.push(s);
-  }
+  void services.synced.then(() => {
+    proxier.isServicesSynced = true;
+    syncRunner.request();
+  });
+  void slices.synced.then(() => {
+    proxier.isEndpointSlicesSynced = true;
+    syncRunner.request();
+  });
+  void nodes.synced.then(() => syncRunner.request());
 
   return {
     proxier,
@@ -138,7 +150,7 @@ export async function startProxy(options: ProxyOptions): Promise<ProxyHandle> {
     healthzAddress,
     async stop(stopOptions = {}) {
       for (const inf of [services, slices, nodes]) inf.stop();
-      await runner$.stop();
+      await syncRunner.stop();
       await healthChecks.close();
       await Promise.all(servers.map(closeServer));
       if (stopOptions.isTeardown) {

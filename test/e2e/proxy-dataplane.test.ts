@@ -121,6 +121,11 @@ describe('service proxy on the real kernel', { skip: isRoot ? false : 'needs roo
     console.log(`# scale 3 → 5: every pod reached ${Date.now() - started} ms after the EndpointSlice update`);
   });
 
+  it('lets a pod reach itself through its Service (hairpin, masqueraded)', async () => {
+    const replies = await request(pods['web-a'].netns, { host: web.spec.clusterIP!, port: 80, count: 5 });
+    assert.deepEqual(Object.keys(tally(replies)).sort(), ['web-a', 'web-b', 'web-c', 'web-d', 'web-e'], replies.join(','));
+  });
+
   it('refuses at once (ECONNREFUSED, not a timeout) when the Service has no endpoints', async () => {
     const empty = await service('empty', {});
     // Until the proxy knows the new ClusterIP it is an unallocated service address, and dropped.
@@ -131,7 +136,7 @@ describe('service proxy on the real kernel', { skip: isRoot ? false : 'needs roo
     assert.deepEqual(await request(client.netns, { host: web.spec.clusterIP!, port: 81 }), ['ERR ECONNREFUSED'], 'an undefined port of a ClusterIP is rejected too');
   });
 
-  it('serves a NodePort from the host and from another node, and a ClusterIP from the host', async () => {
+  it('serves NodePorts (policy Cluster from the host and another node, policy Local per node) and a ClusterIP from the host', async () => {
     await service('np', { type: 'NodePort', ports: [{ name: 'p', port: 80, protocol: 'TCP', nodePort: 30080 }] });
     await endpoints('np', [pods['web-a'], pods['web-c']]);
     await waitFor('the NodePort from the host', async () => /^web-[ac]$/.test(await fromHost(nodeAddress(plan, 1), 30080)), { timeoutMs: BUDGET_MS });
@@ -139,6 +144,14 @@ describe('service proxy on the real kernel', { skip: isRoot ? false : 'needs roo
     assert.deepEqual(Object.keys(tally(await request(nodeNetns(plan, 2), { host: nodeAddress(plan, 1), port: 30080, count: 4 }))).sort(), ['web-a', 'web-c']);
     const fromHostToClusterIp = await Promise.all([0, 1, 2, 3, 4].map(() => fromHost(web.spec.clusterIP!, 80)));
     assert.ok(fromHostToClusterIp.every((r) => /^web-[a-e]$/.test(r)), fromHostToClusterIp.join(','));
+
+    await service('np-local', { type: 'NodePort', externalTrafficPolicy: 'Local', ports: [{ name: 'p', port: 80, protocol: 'TCP', nodePort: 30081 }] });
+    await endpoints('np-local', [pods['web-a'], pods['web-c']]);
+    await waitFor('the Local NodePort', async () => (await fromHost(nodeAddress(plan, 1), 30081)) === 'web-a', { timeoutMs: BUDGET_MS });
+    for (let k = 0; k < 4; k++) {
+      assert.equal(await fromHost(nodeAddress(plan, 1), 30081), 'web-a', 'externalTrafficPolicy Local: node-1 serves its own pod only');
+      assert.equal(await fromHost(nodeAddress(plan, 2), 30081), 'web-c', 'and node-2 its own');
+    }
   });
 
   it('serves a LoadBalancer IP from the host, held as a /32 by exactly one node', async () => {

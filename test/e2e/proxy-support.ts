@@ -63,6 +63,8 @@ export async function makePod(name: string, node: number, podIp: string, p: Netw
   await ip.addVeth(`vp-${name}`, { netns: nodeNs, peer: 'eth0', peerNetns: netns });
   await ip.setMaster(`vp-${name}`, { netns: nodeNs, master: 'cni0' });
   await ip.setLinkUp(`vp-${name}`, { netns: nodeNs });
+  // As the CNI bridge plugin's hairpinMode: a frame may leave by the port it came in (a pod reaching itself via its Service).
+  await defaultRunner.run('ip', ['-n', nodeNs, 'link', 'set', 'dev', `vp-${name}`, 'type', 'bridge_slave', 'hairpin', 'on']);
   await ip.addAddress('eth0', { netns, cidr: `${podIp}/24` });
   await ip.setLinkUp('eth0', { netns });
   for (const dst of [plan.clusterCidr, plan.serviceCidr, plan.lbPool, plan.underlayCidr]) await ip.replaceRoute({ dst, via: gateway(node, plan) }, { netns });
@@ -88,7 +90,7 @@ const [proto, host, port, count, sport] = process.argv.slice(1);
 const once = () => new Promise((resolve) => {
   if (proto === 'udp') {
     const s = require('node:dgram').createSocket({ type: 'udp4', reuseAddr: true });
-    const t = setTimeout(() => { s.close(); resolve('TIMEOUT'); }, 1000);
+    const t = setTimeout(() => { s.close(); resolve('TIMEOUT'); }, 500);
     s.on('message', (m) => { clearTimeout(t); s.close(); resolve(String(m)); });
     s.bind(Number(sport) || 0, () => s.send('x', Number(port), host));
     return;

@@ -3,6 +3,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
+import http from 'node:http';
 import { existsSync, readdirSync } from 'node:fs';
 import { SkiffCluster } from '../support/skiff-cli.ts';
 import { waitFor } from '../../src/lib/wait.ts';
@@ -16,6 +17,19 @@ interface PodView {
 }
 
 const isReady = (p: PodView) => p.status.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false;
+
+function getOnce(url: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const req = http.get(url, { agent: false, timeout: 3000 }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (d) => (body += d));
+      res.on('end', () => resolve(body));
+    });
+    req.on('timeout', () => req.destroy(new Error(`timeout: ${url}`)));
+    req.on('error', reject);
+  });
+}
 
 /** Connects from the host only if the kernel routes the address into the test bridge (never via the uplink). */
 function assertRoutedToSandbox(ip: string): void {
@@ -83,6 +97,39 @@ describe('skiff up --nodes 2', () => {
     assert.equal(dig('+short', 'kube-dns.kube-system.svc.cluster.local').trim(), '198.19.160.10');
     assert.match(dig('nope.default.svc.cluster.local'), /status: NXDOMAIN/);
     assert.match(dig('example.com'), /status: SERVFAIL/);
+  });
+
+  it('load-balances a ClusterIP, a NodePort and a LoadBalancer IP across the pods, from the host and from a pod by name', async () => {
+    const ip = (await c.kubectl('get', 'svc', 'web', '-o', 'jsonpath={.spec.clusterIP}')).trim();
+    assertRoutedToSandbox(ip);
+    const names = (await pods('app=web')).filter((p) => !p.metadata.deletionTimestamp).map((p) => p.metadata.name).sort();
+    // one new connection per request: the proxy balances connections, and fetch would keep one alive
+    const hostnames = async (url: string, n: number) => {
+      const seen: string[] = [];
+      for (let i = 0; i < n; i++) seen.push(await getOnce(url));
+      return seen;
+    };
+    // the proxy programs the Service within its propagation budget; then round robin reaches every pod
+    await waitFor('every pod behind the ClusterIP', async () => new Set(await hostnames(`http://${ip}/hostname`, 6)).size === names.length, { timeoutMs: 20_000, intervalMs: 100 });
+    const seen = await hostnames(`http://${ip}/hostname`, 30);
+    assert.deepEqual([...new Set(seen)].sort(), names);
+    for (const n of names) assert.equal(seen.filter((h) => h === n).length, 10, `round robin: ${JSON.stringify(seen)}`);
+    const [p] = names;
+    assert.match(await c.kubectl('exec', p, '--', 'curl', '-s', '-m', '5', 'http://web/hostname'), /^web-/);
+    assert.match(await c.kubectl('exec', p, '--', 'getent', 'hosts', 'web.default'), new RegExp(`^${ip.replace(/\./g, '\\.')}\\s`));
+    await c.kubectl('expose', 'deployment', 'web', '--name=web-np', '--type=NodePort', '--port=80', '--target-port=8080');
+    const nodePort = (await c.kubectl('get', 'svc', 'web-np', '-o', 'jsonpath={.spec.ports[0].nodePort}')).trim();
+    for (const node of ['198.18.80.11', '198.18.80.12']) {
+      assertRoutedToSandbox(node);
+      const got = await waitFor(`NodePort ${node}:${nodePort}`, async () => (await fetch(`http://${node}:${nodePort}/hostname`, { signal: AbortSignal.timeout(2000) })).text(), { timeoutMs: 15_000, intervalMs: 100 });
+      assert.ok(names.includes(got), got);
+    }
+    await c.kubectl('expose', 'deployment', 'web', '--name=web-lb', '--type=LoadBalancer', '--port=80', '--target-port=8080');
+    const lbIp = await waitFor('a LoadBalancer IP', async () => (await c.kubectl('get', 'svc', 'web-lb', '-o', 'jsonpath={.status.loadBalancer.ingress[0].ip}')).trim() || undefined, { timeoutMs: 15_000, intervalMs: 100 });
+    assert.match(lbIp, /^198\.18\.81\.\d+$/);
+    assertRoutedToSandbox(lbIp);
+    const viaLb = await waitFor(`the LoadBalancer IP ${lbIp}`, async () => (await fetch(`http://${lbIp}/hostname`, { signal: AbortSignal.timeout(2000) })).text(), { timeoutMs: 15_000, intervalMs: 100 });
+    assert.ok(names.includes(viaLb), viaLb);
   });
 
   it('replaces a deleted pod with a new one with a new IP', async () => {
