@@ -4,9 +4,10 @@ import { dataPaths, resolveDataDir } from '../cmd/data-dir.ts';
 import { runServer } from '../cmd/server.ts';
 import { runControllerManager } from '../cmd/controller-manager.ts';
 import { runAgent } from '../cmd/agent.ts';
+import { proxyRules } from '../cmd/proxy-rules.ts';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { down, status, up } from './cluster.ts';
+import { down, readConfig, status, up } from './cluster.ts';
 import { OVERLAYS, isOverlay } from '../cmd/network.ts';
 import type { Overlay } from '../cmd/network.ts';
 
@@ -22,6 +23,7 @@ Usage:
   skiff status [--data-dir DIR]
   skiff kubeconfig [--data-dir DIR]        prints the admin kubeconfig's path
   skiff server [--data-dir DIR] [--no-controllers] [...]   runs the control plane in the foreground
+  skiff proxy rules [--node node-1] [--raw]              the service proxy's nftables rules, by Service
   skiff controller-manager --kubeconfig PATH             runs the controllers alone, against any API server
   skiff agent --kubeconfig PATH --node-name N --node-ip IP [--data-dir DIR] [--tls-cert F --tls-key F --client-ca F]
                                                          runs a node agent (inside a node netns, or on a machine of
@@ -30,7 +32,7 @@ Usage:
 
 The data dir defaults to /var/lib/skiff; SKIFF_DATA_DIR overrides it.`;
 
-const BOOLEAN_FLAGS = new Set(['purge', 'help', 'sandbox', 'no-controllers', 'allow-host-netns']);
+const BOOLEAN_FLAGS = new Set(['purge', 'help', 'sandbox', 'no-controllers', 'allow-host-netns', 'raw']);
 
 function planFlags(args: ReturnType<typeof parseArgs>): Record<string, string> {
   const out: Record<string, string> = {};
@@ -131,6 +133,13 @@ async function main(argv: string[]): Promise<number> {
       // `skiff down` leaves a marker: then the agent removes its pods; otherwise they keep running for the next agent
       const isTeardown = existsSync(join(dataDir, 'teardown'));
       await agent.stop({ isTeardown });
+      return 0;
+    }
+    case 'proxy': {
+      if (args.positionals[1] !== 'rules') throw new Error('usage: skiff proxy rules [--node node-1] [--raw]');
+      const config = readConfig(dataPaths(dataDir));
+      if (!config || config.nodes < 1) throw new Error(`no nodes in the cluster of ${dataDir}`);
+      console.log(await proxyRules(config.plan, { nodes: config.nodes, only: stringFlag(args, 'node'), isRaw: args.flags.has('raw') }));
       return 0;
     }
     case 'controller-manager': {

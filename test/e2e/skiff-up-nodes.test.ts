@@ -130,6 +130,12 @@ describe('skiff up --nodes 2', () => {
     assertRoutedToSandbox(lbIp);
     const viaLb = await waitFor(`the LoadBalancer IP ${lbIp}`, async () => (await fetch(`http://${lbIp}/hostname`, { signal: AbortSignal.timeout(2000) })).text(), { timeoutMs: 15_000, intervalMs: 100 });
     assert.ok(names.includes(viaLb), viaLb);
+    // what the proxy programmed, readable per Service
+    const rules = await c.skiff('proxy', 'rules', '--node', 'node-2');
+    assert.equal(rules.code, 0, rules.stderr);
+    assert.match(rules.stdout, /# node-2 \(netns skiff-upn1-node-2\): table ip skiff-upn1-proxy/);
+    assert.match(rules.stdout, /default\/web/);
+    assert.match(rules.stdout, new RegExp(lbIp.replace(/\./g, '\\.')));
   });
 
   it('replaces a deleted pod with a new one with a new IP', async () => {
