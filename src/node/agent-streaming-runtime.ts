@@ -9,6 +9,7 @@ import type { ContainerRuntime } from './container-runtime.ts';
 import type { PodManager } from './pod-manager.ts';
 import type { PodWorker } from './pod-worker.ts';
 import { nowNs } from './container-logs.ts';
+import { TtyResizer } from './tty-resize.ts';
 import { ContainerNotFoundError } from './streaming/runtime.ts';
 import type { ExecOptions, ExecSession, ExitStatus, LogOptions, StreamingRuntime } from './streaming/runtime.ts';
 
@@ -36,7 +37,7 @@ export class AgentStreamingRuntime implements StreamingRuntime {
     const { worker, name } = this.#find(namespace, pod, options.container);
     const handle = worker.containers.handle(name);
     if (!handle || handle.exitInfo) throw new ContainerNotFoundError(`container ${name} is not running in pod ${pod}`);
-    const child = this.#runtime.exec(handle, { argv: options.command, hasStdin: options.stdin });
+    const child = this.#runtime.exec(handle, { argv: options.command, hasStdin: options.stdin, isTty: options.tty });
     const stdout = options.tty ? new PassThrough() : child.stdout!;
     if (options.tty) {
       let open = 2;
@@ -48,11 +49,14 @@ export class AgentStreamingRuntime implements StreamingRuntime {
       child.once('error', () => resolve({ exitCode: 126 }));
       child.once('exit', (code, signal) => resolve(code !== null ? { exitCode: code } : { signal: signal ?? 'SIGKILL' }));
     });
+    // Under a tty without stdin, `script` still needs an open stdin (its EOF hangs up the terminal): kept open.
+    child.stdin?.on('error', () => undefined);
+    const resizer = options.tty ? new TtyResizer({ pid: () => child.pid, isRunning: () => child.exitCode === null && child.signalCode === null }) : undefined;
     return {
       stdin: options.stdin ? child.stdin! : undefined,
       stdout,
       stderr: options.tty ? undefined : child.stderr!,
-      resize: () => {},
+      resize: (size) => resizer?.resize(size),
       wait: () => exit,
       close: () => {
         if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');

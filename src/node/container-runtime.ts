@@ -219,10 +219,11 @@ export class ContainerRuntime {
   }
 
   /** Starts `argv` inside the running container (its namespaces, root, cwd, env and cgroup). */
-  exec(handle: ContainerInstanceHandle, options: { argv: string[]; hasStdin: boolean }): ChildProcess {
+  exec(handle: ContainerInstanceHandle, options: { argv: string[]; hasStdin: boolean; isTty?: boolean }): ChildProcess {
     if (handle.exitInfo || handle.state.pid === undefined) throw new Error(`container ${handle.state.container} is not running`);
-    const call = execArgv({ pid: handle.state.pid, cgroupDir: handle.cgroupDir, env: handle.state.env, argv: options.argv, hasUts: handle.state.hasUts });
-    return spawn(call.argv[0], call.argv.slice(1), { env: call.env, stdio: [options.hasStdin ? 'pipe' : 'ignore', 'pipe', 'pipe'] });
+    const call = execArgv({ pid: handle.state.pid, cgroupDir: handle.cgroupDir, env: handle.state.env, argv: options.argv, hasUts: handle.state.hasUts, isTty: options.isTty });
+    // Under a tty, `script` relays its stdin to the terminal and hangs up at its EOF: it always gets a pipe.
+    return spawn(call.argv[0], call.argv.slice(1), { env: call.env, stdio: [options.hasStdin || options.isTty ? 'pipe' : 'ignore', 'pipe', 'pipe'] });
   }
 
   async #finish(handle: ContainerInstanceHandle, readers: { done: Promise<void>; stop(): void }[]): Promise<void> {

@@ -1,6 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { SETUP, WRAPPER, execArgv, launchArgv } from './launch-argv.ts';
+import { execFileSync } from 'node:child_process';
+import { SETUP, WRAPPER, execArgv, launchArgv, shellQuote } from './launch-argv.ts';
 import type { LaunchPlan } from './launch-argv.ts';
 
 const plan: LaunchPlan = {
@@ -43,5 +44,22 @@ describe('execArgv', () => {
     const { argv, env } = execArgv({ pid: 42, cgroupDir: '/cg/x', env: [['A', '1']], argv: ['sh', '-c', 'id'], hasUts: true });
     assert.deepEqual(argv.slice(4), ['nsenter', '--target=42', '--mount', '--net', '--uts', '--root', '--wd', '--', '/usr/bin/env', '-i', '--', 'A=1', 'sh', '-c', 'id']);
     assert.equal(env.SKIFF_CGROUP, '/cg/x');
+  });
+
+  it('runs the command under `script` with a quoted command line and TERM=xterm for a tty', () => {
+    const { argv, env } = execArgv({ pid: 42, cgroupDir: '/cg/x', env: [['A', "it's"]], argv: ['sh', '-c', 'tty; echo $A'], hasUts: false, isTty: true });
+    assert.deepEqual(argv.slice(4, 11), ['nsenter', '--target=42', '--mount', '--net', '--root', '--wd', '--']);
+    assert.deepEqual(argv.slice(11, 13), ['/usr/bin/script', '-qfec']);
+    assert.equal(argv[13], `'/usr/bin/env' '-i' '--' 'A=it'\\''s' 'TERM=xterm' 'sh' '-c' 'tty; echo $A'`);
+    assert.equal(argv[14], '/dev/null');
+    assert.equal(env.SHELL, '/bin/sh');
+    const kept = execArgv({ pid: 1, cgroupDir: '/cg', env: [['TERM', 'vt100']], argv: ['true'], hasUts: false, isTty: true });
+    assert.doesNotMatch(kept.argv[13], /xterm/);
+  });
+
+  it('quotes words so that sh gives them back unchanged', () => {
+    const words = ['a b', "it's", '$HOME', '`x`', '"q"', '\\', ''];
+    const out = execFileSync('/bin/sh', ['-c', `printf '%s\\n' ${shellQuote(words)}`], { encoding: 'utf8' });
+    assert.deepEqual(out.split('\n').slice(0, -1), words);
   });
 });

@@ -71,13 +71,25 @@ export function launchArgv(plan: LaunchPlan): { argv: string[]; env: Record<stri
 
 /**
  * `kubectl exec`: a process in the running container's namespaces, root and working directory, with the
- * container's environment, inside its cgroup.
+ * container's environment, inside its cgroup. With `isTty` the command runs under a pseudo-terminal made by
+ * util-linux `script` (inside the container's namespaces; its exit status is the command's), with `TERM=xterm`
+ * unless the container sets TERM.
  */
-export function execArgv(options: { pid: number; cgroupDir: string; env: [string, string][]; argv: string[]; hasUts: boolean }): { argv: string[]; env: Record<string, string> } {
+export function execArgv(options: { pid: number; cgroupDir: string; env: [string, string][]; argv: string[]; hasUts: boolean; isTty?: boolean }): { argv: string[]; env: Record<string, string> } {
   const ns = ['--mount', '--net', ...(options.hasUts ? ['--uts'] : [])];
+  const vars = options.env.map(([k, v]) => `${k}=${v}`);
+  if (options.isTty && !options.env.some(([k]) => k === 'TERM')) vars.push('TERM=xterm');
+  const command = ['/usr/bin/env', '-i', '--', ...vars, ...options.argv];
+  const env: Record<string, string> = { PATH: '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin', SKIFF_CGROUP: options.cgroupDir };
+  if (options.isTty) env.SHELL = '/bin/sh'; // what `script` runs the quoted command with
   return {
     argv: ['/bin/sh', '-c', 'echo 0 > "$SKIFF_CGROUP/cgroup.procs" || exit 125; exec "$@"', 'skiff-exec', 'nsenter', `--target=${options.pid}`, ...ns, '--root', '--wd', '--',
-      '/usr/bin/env', '-i', '--', ...options.env.map(([k, v]) => `${k}=${v}`), ...options.argv],
-    env: { PATH: '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin', SKIFF_CGROUP: options.cgroupDir },
+      ...(options.isTty ? ['/usr/bin/script', '-qfec', shellQuote(command), '/dev/null'] : command)],
+    env,
   };
+}
+
+/** One POSIX shell word per argument, in single quotes. */
+export function shellQuote(argv: string[]): string {
+  return argv.map((a) => `'${a.replaceAll("'", `'\\''`)}'`).join(' ');
 }

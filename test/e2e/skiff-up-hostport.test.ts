@@ -6,9 +6,9 @@ import { execFileSync } from 'node:child_process';
 import { SkiffCluster } from '../support/skiff-cli.ts';
 import { waitFor } from '../../src/lib/wait.ts';
 
-const PLAN = ['--cluster-name', 'hpt1', '--bridge', 'skhpt1', '--underlay-cidr', '198.18.96.0/24', '--cluster-cidr', '198.18.32.0/20', '--service-cidr', '198.19.64.0/20', '--lb-pool', '198.18.97.0/24', '--dns-upstream', 'none', '--nodes', '1'];
+const PLAN = ['--cluster-name', 'hpt1', '--bridge', 'skhpt1', '--underlay-cidr', '198.18.72.0/24', '--cluster-cidr', '198.18.32.0/21', '--service-cidr', '198.19.64.0/20', '--lb-pool', '198.18.73.0/24', '--dns-upstream', 'none', '--nodes', '1'];
 const POD = 'hostport';
-const NODE_IP = '198.18.96.11';
+const NODE_IP = '198.18.72.11';
 const HOST_PORT = 18080;
 const NODE_NETNS = 'skiff-hpt1-node-1';
 
@@ -107,7 +107,7 @@ describe('hostPort against skiff up', () => {
     assert.equal(r.code, 0, r.stdout + r.stderr);
     assert.deepEqual(execFileSync('ip', ['netns', 'list'], { encoding: 'utf8' }).split('\n').filter((l) => l.startsWith('skiff-hpt1-')), []);
     assert.doesNotMatch(execFileSync('ip', ['-br', 'link'], { encoding: 'utf8' }), /skhpt1|sk-hpt1/);
-    assert.doesNotMatch(execFileSync('ip', ['route'], { encoding: 'utf8' }), /skhpt1|198\.18\.9[67]\.0|198\.18\.32\.0\/20|198\.19\.64\.0\/20/);
+    assert.doesNotMatch(execFileSync('ip', ['route'], { encoding: 'utf8' }), /skhpt1|198\.18\.7[23]\.0|198\.18\.32\.0\/21|198\.19\.64\.0\/20/);
     assert.equal(hostRuleset(), hostRulesBefore);
     assert.equal(hostIptables(), hostIptablesBefore);
     assert.doesNotMatch(execFileSync('ps', ['-eo', 'args'], { encoding: 'utf8' }), new RegExp(`${c.dataDir}.*agent|skiff-hpt1`));

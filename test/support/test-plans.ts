@@ -2,13 +2,13 @@
 // refuses a plan whose ranges overlap another cluster's routes, so each gets ranges of its own, listed here.
 import type { NetworkPlan } from '../../src/sandbox/network-plan.ts';
 
-function plan(clusterName: string, underlay: number, cluster: number, service: number): NetworkPlan {
+function plan(clusterName: string, underlay: number, cluster: number, service: number, clusterPrefix = 20): NetworkPlan {
   return {
     clusterName,
     bridge: `sk${clusterName}`,
     underlayCidr: `198.18.${underlay}.0/24`,
     lbPool: `198.18.${underlay + 1}.0/24`,
-    clusterCidr: `198.18.${cluster}.0/20`,
+    clusterCidr: `198.18.${cluster}.0/${clusterPrefix}`,
     serviceCidr: `198.19.${service}.0/20`,
   };
 }
@@ -24,6 +24,8 @@ export const TEST_PLANS = {
   vxlan: plan('vxl1', 84, 112, 96),
   benchPods: plan('bpod', 88, 128, 112),
   streaming: plan('str1', 92, 16, 48),
+  hostPort: plan('hpt1', 72, 32, 64, 21),
+  tty: plan('tty1', 74, 176, 176),
 } satisfies Record<string, NetworkPlan>;
 
 /** The `skiff up` flags for a plan. */
