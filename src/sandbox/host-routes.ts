@@ -9,16 +9,16 @@ import type { NetworkPlan } from './network-plan.ts';
 import { SandboxError } from './sandbox-error.ts';
 
 /**
- * The host routes the sandbox owns besides the bridge's connected route: service CIDR and LB pool
- * into the bridge via node 1 (so the host reaches ClusterIPs and LoadBalancer IPs through a node's
- * proxy), and an `unreachable` catch-all for every plan range, so an address without a more specific
- * route fails at once on the host instead of following the default route off the machine.
+ * The host routes the sandbox owns besides the bridge's connected route: the service CIDR into the bridge
+ * via node 1 (so the host reaches ClusterIPs through a node's proxy); the LB pool on the bridge itself, so
+ * the host asks by ARP who holds a LoadBalancer IP and the holding node answers (MetalLB L2-style); and an
+ * `unreachable` catch-all for every plan range, so an address without a more specific route fails at once
+ * on the host instead of following the default route off the machine.
  */
 export function hostRoutes(plan: NetworkPlan): RouteSpec[] {
-  const viaNode1 = { via: nodeAddress(plan, 1), dev: plan.bridge };
   return [
-    { dst: plan.serviceCidr, ...viaNode1 },
-    { dst: plan.lbPool, ...viaNode1 },
+    { dst: plan.serviceCidr, via: nodeAddress(plan, 1), dev: plan.bridge },
+    { dst: plan.lbPool, dev: plan.bridge, scope: 'link' },
     ...unreachableRoutes(plan),
   ];
 }

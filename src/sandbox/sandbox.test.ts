@@ -49,7 +49,7 @@ describe('buildSandbox', () => {
       ...nodeLines(1),
       ...nodeLines(2),
       'ip route replace 198.19.240.0/20 via 198.18.40.11 dev sksbx1',
-      'ip route replace 198.18.41.0/24 via 198.18.40.11 dev sksbx1',
+      'ip route replace 198.18.41.0/24 dev sksbx1 scope link',
       'ip route replace unreachable 198.18.40.0/24 metric 4242',
       'ip route replace unreachable 198.18.192.0/20 metric 4242',
       'ip route replace unreachable 198.19.240.0/20 metric 4242',
