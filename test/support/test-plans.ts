@@ -26,6 +26,7 @@ export const TEST_PLANS = {
   streaming: plan('str1', 92, 16, 48),
   hostPort: plan('hpt1', 72, 32, 64, 21),
   tty: plan('tty1', 74, 176, 176),
+  rolling: plan('rol1', 76, 78, 192, 23),
 } satisfies Record<string, NetworkPlan>;
 
 /** The `skiff up` flags for a plan. */
