@@ -8,6 +8,7 @@ import { buildSandbox, destroySandbox } from '../sandbox/sandbox.ts';
 import type { NetworkPlan } from '../sandbox/network-plan.ts';
 import { hostAddress, nodeAddress, nodeName, nodeNetns } from '../sandbox/network-plan.ts';
 import { issueCert } from '../lib/pki.ts';
+import { formatIpv4, parseIpv4Cidr } from '../lib/ipv4.ts';
 import { removeClusterCgroups } from '../node/cleanup.ts';
 import { renderKubeconfig } from '../lib/kubeconfig.ts';
 import { waitFor } from '../lib/wait.ts';
@@ -23,9 +24,7 @@ export interface NodeFiles {
 
 /** The n-th address of the service CIDR (10 → the cluster DNS Service, as upstream's convention). */
 export function serviceAddress(plan: NetworkPlan, n: number): string {
-  const [ip] = plan.serviceCidr.split('/');
-  const base = ip.split('.').reduce((acc, p) => acc * 256 + Number(p), 0) + n;
-  return [24, 16, 8, 0].map((shift) => Math.floor(base / 2 ** shift) % 256).join('.');
+  return formatIpv4(parseIpv4Cidr(plan.serviceCidr)!.base + n);
 }
 
 export function nodeFiles(dataDir: string, i: number): NodeFiles {

@@ -1,6 +1,6 @@
 // A packet tracer over the model: pushes the first packet of a flow through the table's base chains in
 // hook and priority order, as the kernel would, and says where it ends. Pure; no kernel, no root.
-import { ipInRange, isIpv4 } from './ipv4.ts';
+import { ipInRange, isIpv4 } from '../lib/ipv4.ts';
 import type { Chain, Field, Hook, Literal, Operand, Rule, Ruleset, Stmt, Verdict } from './model.ts';
 import { renderElement, renderStmt } from './render.ts';
 

@@ -1,16 +1,9 @@
 // IPv4 helpers for allocation ranges.
 
-export function ipToInt(ip: string): number | undefined {
-  const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(ip);
-  if (!m) return undefined;
-  const parts = m.slice(1).map(Number);
-  if (parts.some((p) => p > 255)) return undefined;
-  return ((parts[0] << 24) >>> 0) + (parts[1] << 16) + (parts[2] << 8) + parts[3];
-}
+import { formatIpv4, parseIpv4 } from '../../lib/ipv4.ts';
 
-export function intToIp(n: number): string {
-  return [(n >>> 24) & 255, (n >>> 16) & 255, (n >>> 8) & 255, n & 255].join('.');
-}
+export const ipToInt = parseIpv4;
+export const intToIp = formatIpv4;
 
 export interface Cidr {
   text: string;

@@ -5,20 +5,8 @@ export class PoolParseError extends Error {
   readonly code = 'InvalidPool';
 }
 
-export function ipToNumber(ip: string): number | undefined {
-  const parts = ip.split('.');
-  if (parts.length !== 4) return undefined;
-  let n = 0;
-  for (const p of parts) {
-    if (!/^\d{1,3}$/.test(p) || Number(p) > 255) return undefined;
-    n = n * 256 + Number(p);
-  }
-  return n;
-}
-
-export function numberToIp(n: number): string {
-  return [24, 16, 8, 0].map((s) => Math.floor(n / 2 ** s) % 256).join('.');
-}
+export { parseIpv4 as ipToNumber, formatIpv4 as numberToIp } from '../../lib/ipv4.ts';
+import { parseIpv4 as ipToNumber, formatIpv4 as numberToIp } from '../../lib/ipv4.ts';
 
 export interface IpPool {
   readonly cidr: string;

@@ -1,14 +1,14 @@
 // The pod CIDRs of a cluster CIDR, one per node (as upstream's node IPAM "range allocator").
 
-export function ipv4ToInt(ip: string): number {
-  const parts = ip.split('.').map(Number);
-  if (parts.length !== 4 || parts.some((p) => !Number.isInteger(p) || p < 0 || p > 255)) throw new Error(`invalid IPv4 address ${JSON.stringify(ip)}`);
-  return ((parts[0] << 24) >>> 0) + (parts[1] << 16) + (parts[2] << 8) + parts[3];
+import { formatIpv4, parseIpv4 } from '../../lib/ipv4.ts';
+
+function ipv4ToInt(ip: string): number {
+  const n = parseIpv4(ip);
+  if (n === undefined) throw new Error(`invalid IPv4 address ${JSON.stringify(ip)}`);
+  return n;
 }
 
-export function intToIpv4(n: number): string {
-  return [(n >>> 24) & 255, (n >>> 16) & 255, (n >>> 8) & 255, n & 255].join('.');
-}
+const intToIpv4 = formatIpv4;
 
 export class CidrSet {
   readonly clusterCidr: string;
