@@ -15,7 +15,7 @@ describe('renderConflist', () => {
       plugins: [
         {
           type: 'bridge', bridge: 'cni0', isGateway: true, ipMasq: false, hairpinMode: true,
-          ipam: { type: 'host-local', ranges: [[{ subnet: '198.18.130.0/24' }]], routes: [{ dst: '198.18.0.0/15' }], dataDir: '/var/lib/skiff/node-1/cni/ipam' },
+          ipam: { type: 'host-local', ranges: [[{ subnet: '198.18.130.0/24', gateway: '198.18.130.1' }]], routes: [{ dst: '198.18.0.0/15', gw: '198.18.130.1' }], dataDir: '/var/lib/skiff/node-1/cni/ipam' },
         },
         { type: 'portmap', capabilities: { portMappings: true } },
       ],

@@ -20,8 +20,15 @@ export interface ConflistOptions {
   mtu?: number;
 }
 
+import { formatIpv4, parseIpv4Cidr } from '../lib/ipv4.ts';
+
 export function renderConflist(options: ConflistOptions): CniConflist {
   for (const dst of options.routes) if (/^(0\.0\.0\.0\/0|default)$/.test(dst)) throw new Error(`refusing a default route in the pod network (${dst})`);
+  // The bridge's address on the pod network (host-local's default gateway, made explicit): routes name it as
+  // their gateway, so what the plugins return matches the routes the kernel shows, and CNI CHECK passes.
+  const cidr = parseIpv4Cidr(options.podCidr);
+  if (!cidr) throw new Error(`invalid pod CIDR ${JSON.stringify(options.podCidr)}`);
+  const gateway = formatIpv4(cidr.base + 1);
   const bridge: Record<string, unknown> = {
     type: 'bridge',
     bridge: BRIDGE_NAME,
@@ -30,8 +37,8 @@ export function renderConflist(options: ConflistOptions): CniConflist {
     hairpinMode: true,
     ipam: {
       type: 'host-local',
-      ranges: [[{ subnet: options.podCidr }]],
-      routes: options.routes.map((dst) => ({ dst })),
+      ranges: [[{ subnet: options.podCidr, gateway }]],
+      routes: options.routes.map((dst) => ({ dst, gw: gateway })),
       dataDir: options.ipamDataDir,
     },
   };
