@@ -107,6 +107,7 @@ export async function startAgent(options: AgentOptions): Promise<Agent> {
     if (!attachment.isAdopted) log(`pod ${pod.metadata.namespace}/${pod.metadata.name}: network ready in ${(performance.now() - started).toFixed(1)} ms (netns + CNI ADD, with any wait for an ADD slot)`);
     return attachment;
   };
+  network.onCheckFailed = (pod, e) => log(`pod ${pod.metadata.namespace}/${pod.metadata.name}: CNI CHECK failed (${(e as Error).message}); attaching it anew`);
   const root = prepareRootTemplate(dirs.rootfs);
   const machine = readMachineInfo(options.dataDir);
 

@@ -51,7 +51,10 @@ describe('PodNetwork', () => {
       await net.setUp(pod(), conflist);
       plugins.calls.length = 0;
       assert.deepEqual(await net.setUp(pod(), conflist), { netns: 'skiff-t-pod-uid-1', ips: ['198.18.130.2'], isAdopted: true });
-      assert.equal(plugins.calls.length, 0);
+      // adoption verifies the attachment with CNI CHECK against the cached result, and changes nothing
+      assert.deepEqual(plugins.calls.map((c) => `${c.command} ${c.plugin}`), ['CHECK bridge', 'CHECK portmap']);
+      assert.ok(plugins.calls.every((c) => c.config.prevResult));
+      plugins.calls.length = 0;
       await net.tearDown('uid-1', undefined);
       assert.deepEqual(plugins.calls.map((c) => `${c.command} ${c.plugin}`), ['DEL portmap', 'DEL bridge']);
       assert.ok(plugins.calls.every((c) => c.config.prevResult));
@@ -60,6 +63,24 @@ describe('PodNetwork', () => {
       plugins.calls.length = 0;
       await net.tearDown('uid-1', conflist);
       assert.equal(plugins.calls.length, 0, 'nothing left to delete');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('attaches a pod anew when CNI CHECK finds its adopted attachment broken', async () => {
+    const { dir, net, plugins } = setup();
+    try {
+      await net.setUp(pod('uid-3'), conflist);
+      plugins.calls.length = 0;
+      plugins.failNext('bridge', 'CHECK', { code: 7, msg: 'veth is gone' });
+      const failed: string[] = [];
+      net.onCheckFailed = (p, e) => failed.push(`${p.metadata.uid}: ${(e as Error).message}`);
+      const again = await net.setUp(pod('uid-3'), conflist);
+      assert.equal(again.isAdopted, false);
+      assert.equal(failed.length, 1);
+      assert.match(failed[0], /^uid-3: .*veth is gone/);
+      assert.deepEqual(plugins.calls.map((c) => `${c.command} ${c.plugin}`), ['CHECK bridge', 'DEL portmap', 'DEL bridge', 'ADD loopback', 'ADD bridge', 'ADD portmap']);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

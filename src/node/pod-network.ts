@@ -80,6 +80,9 @@ export class PodNetwork {
     }
   }
 
+  /** Told when CNI CHECK finds an adopted attachment broken (the pod is then attached anew). */
+  onCheckFailed: (pod: NodePod, error: unknown) => void = () => {};
+
   #inFlight = 0;
   #waiting: (() => void)[] = [];
 
@@ -88,8 +91,16 @@ export class PodNetwork {
     const netns = this.netnsName(uid);
     const isNew = await this.#ip.addNetns(netns);
     const cached = this.#readCache(uid);
-    if (!isNew && cached) return { netns, ips: resultIps(cached.result), isAdopted: true };
-    if (!isNew) await this.#detach(uid, conflist); // a netns without a cached result: start its attachment over
+    if (!isNew && cached) {
+      // an attachment made before (e.g. by an agent that was restarted): CNI CHECK says whether it still holds
+      try {
+        await this.#cni.check(cached.conflist, cached.runtime, { prevResult: cached.result });
+        return { netns, ips: resultIps(cached.result), isAdopted: true };
+      } catch (e) {
+        this.onCheckFailed(pod, e);
+      }
+    }
+    if (!isNew) await this.#detach(uid, conflist); // no cached result, or CHECK failed: start its attachment over
     const runtime: CniRuntime = {
       containerId: uid,
       netns,
