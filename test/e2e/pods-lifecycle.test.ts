@@ -153,7 +153,11 @@ describe('pod lifecycle on a real node agent', { timeout: 300_000 }, () => {
     assert.equal(statuses(finished)[0].state.terminated?.reason, 'Completed');
     assert.equal(existsSync(`/run/netns/skiff-pod2-pod-${finished.metadata.uid}`), false, 'and gets no new sandbox');
     assert.equal(statuses(hostAdopted)[0].containerID, statuses(hostBefore)[0].containerID, 'a host-network container is adopted too');
-    const exec = await agentExec(c, NODE_IP, { pod: 'keep', container: 'app', command: ['hostname'] });
+    // the new agent adopts containers after it starts (CNI CHECK first): exec works once it has
+    const exec = await waitFor('exec into the adopted container', async () => {
+      const r = await agentExec(c, NODE_IP, { pod: 'keep', container: 'app', command: ['hostname'] });
+      return r.stdout ? r : undefined;
+    }, { timeoutMs: 10_000, intervalMs: 100 });
     assert.equal(exec.stdout, 'keep\n');
 
     c.agents.get('node-1')!.child.kill('SIGKILL');
