@@ -1,7 +1,7 @@
 // Container process tracking in cgroup v2: `skiff/<cluster>/<pod-uid>/<container>` under the cgroup2 mount, so a
 // container's whole process tree can be found and killed at once (`cgroup.kill`, Linux 5.14+).
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 
 export class CgroupError extends Error {
   override name = 'CgroupError';
@@ -103,11 +103,14 @@ export class Cgroups {
   }
 
   /** Removes the cluster's directory if nothing is left in it (`skiff/` stays: other clusters may be using it). */
+  /** Removes `skiff/<cluster>`, and `skiff` itself once no cluster is left in it. */
   removeBaseIfEmpty(): void {
-    try {
-      rmdirSync(this.base);
-    } catch {
-      // not empty, or gone
+    for (const dir of [this.base, dirname(this.base)]) {
+      try {
+        rmdirSync(dir);
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code !== 'ENOENT') return; // not empty: another cluster lives there
+      }
     }
   }
 }
