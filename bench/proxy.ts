@@ -7,6 +7,7 @@
 // 2. Control plane: the proxier's full sync (render + one `nft -f` transaction) for N Services × 10 endpoints,
 //    and a one-endpoint partial sync after it, in a scratch node namespace.
 // Usage: node bench/proxy.ts [--seconds 3] [--rounds 3] [--sizes 1000,5000,10000]
+import { existsSync } from 'node:fs';
 import { spawnInNetns } from '../src/platform/linux/process.ts';
 import { defaultRunner } from '../src/platform/linux/command.ts';
 import type { CommandRunner, RunOptions } from '../src/platform/linux/command.ts';
@@ -89,7 +90,7 @@ function services(n: number, endpoints: (i: number) => string[]): { services: Se
   for (let i = 0; i < n; i++) {
     const ip = `198.19.${128 + Math.floor((i + 10) / 256)}.${(i + 10) % 256}`;
     // Service 0 is the one traffic goes to: its three ports map to the server's (9000 reply, 9001 sink, 9002 echo).
-    const ports = (i === 0 ? [['p', 9000], ['s', 9001], ['e', 9002]] : [['p', 9000]]) as [string, number][];
+    const ports = (i === 0 ? [['p', 9000], ['s', 9001], ['e', 9002], ['iperf', 5201]] : [['p', 9000]]) as [string, number][];
     svcs.push({ metadata: { namespace: 'bench', name: `s-${i}` }, spec: { clusterIP: ip, ports: ports.map(([name, port]) => ({ name, port, protocol: 'TCP' as const })) } });
     slices.push({
       metadata: { namespace: 'bench', name: `s-${i}-1`, labels: { 'kubernetes.io/service-name': `s-${i}` } },
@@ -162,6 +163,43 @@ async function dataplane(): Promise<void> {
       };
       console.log(row('pod IP (direct)', d));
       console.log(row('ClusterIP', v, d));
+    }
+  }
+  await iperf(direct, client, [near, far]);
+}
+
+/** iperf3 (when installed): one TCP stream, straight to the pod and through the ClusterIP, 10,000 Services in the table. */
+async function iperf(direct: Pod, client: Pod, servers: Pod[]): Promise<void> {
+  if (!existsSync('/usr/bin/iperf3')) {
+    console.log('\n(iperf3 is not installed: no iperf3 figures)');
+    return;
+  }
+  console.log(`\n## iperf3, one TCP stream, ${SECONDS} s, median of ${ROUNDS} interleaved rounds, 10,000 Services in the table\n`);
+  console.log('| server | pod IP (direct) Gbit/s | ClusterIP Gbit/s | ratio |');
+  console.log('|---|---|---|---|');
+  for (const server of servers) {
+    await program(10_000, server);
+    const daemon = spawnInNetns(server.netns, ['iperf3', '-s', '-p', '5201'], { stdio: 'ignore' });
+    const exited = new Promise((r) => daemon.once('exit', r));
+    try {
+      await waitFor('iperf3 to listen', async () => (await defaultRunner.run('ss', ['-ltn', 'sport = :5201'], { netns: server.netns })).stdout.includes('5201'));
+      const run = async (from: Pod, host: string) => {
+        const out = await defaultRunner.run('iperf3', ['-c', host, '-p', '5201', '-t', String(SECONDS), '-J'], { netns: from.netns, timeoutMs: (SECONDS + 20) * 1000 });
+        const report = JSON.parse(out.stdout) as { error?: string; end?: { sum_received?: { bits_per_second: number } } };
+        if (!report.end?.sum_received) throw new Error(`iperf3 to ${host} from ${from.name}: ${report.error ?? 'no result'}`);
+        return report.end.sum_received.bits_per_second / 1e9;
+      };
+      const straight: number[] = [];
+      const via: number[] = [];
+      for (let r = 0; r < ROUNDS; r++) {
+        straight.push(await run(direct, server.ip));
+        via.push(await run(client, CLUSTER_IP));
+      }
+      const mid = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
+      console.log(`| ${server.name === 'near' ? 'same node' : 'other node'} | ${f(mid(straight), 2)} | ${f(mid(via), 2)} | ${ratio(mid(via), mid(straight))}× |`);
+    } finally {
+      daemon.kill('SIGKILL');
+      await exited;
     }
   }
 }
