@@ -111,6 +111,11 @@ export function forbidden(resource: string, name: string, why: string): StatusEr
   return new StatusError(403, 'Forbidden', `${resource} "${name}" is forbidden: ${why}`, { name, kind: resource });
 }
 
+/** The refusal to create in a namespace being deleted (see `forbidden`): controllers stop creating there. */
+export function isNamespaceTerminating(e: unknown): boolean {
+  return isStatusError(e, 'Forbidden') && /being terminated/.test(e.message);
+}
+
 export function internalError(message: string, cause?: unknown): StatusError {
   return new StatusError(500, 'InternalError', `Internal error occurred: ${message}`, { causes: [{ reason: 'UnexpectedServerResponse', message, field: '' }] }, { cause });
 }

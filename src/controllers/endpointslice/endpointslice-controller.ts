@@ -1,7 +1,6 @@
 // The EndpointSlice controller: keeps the slices of every Service with a selector in line with its pods.
 import { findResource } from '../../api/resources.ts';
 import { matchesSelectorMap } from '../../api/selectors.ts';
-import { isStatusError } from '../../api/status.ts';
 import type { EndpointSlice, Pod, Service } from '../../api/types.ts';
 import type { KubeClient } from '../../client/client.ts';
 import type { Informer } from '../../client/informer.ts';
@@ -10,6 +9,7 @@ import type { Node } from './endpoints-types.ts';
 import { hasSelector, lastChangeTriggerTime, servicesForPodChange, servicesSelecting } from './pod-endpoints.ts';
 import { reconcileEndpointSlices } from './reconcile-endpoint-slices.ts';
 import type { EndpointSliceChanges } from './reconcile-endpoint-slices.ts';
+import { applySliceChanges, sliceServiceKey } from './slice-writer.ts';
 import { SliceTracker } from './slice-tracker.ts';
 import { splitKey, StaleCacheError, SyncLoop } from './sync-loop.ts';
 import { ENDPOINTSLICE_CONTROLLER, LABEL_MANAGED_BY, LABEL_SERVICE_NAME } from './well-known.ts';
@@ -134,7 +134,7 @@ class EndpointSliceController implements Controller {
       maxEndpointsPerSlice: this.#maxEndpointsPerSlice,
       triggerTime: svc ? lastChangeTriggerTime(svc, pods) : undefined,
     });
-    await this.#apply(key, namespace, changes);
+    await applySliceChanges(this.#client, this.#tracker, { key, namespace, changes });
     if (changes.problems.length) {
       this.#waitingForNodes.add(key);
       throw new Error(changes.problems.join('; '));
@@ -142,36 +142,10 @@ class EndpointSliceController implements Controller {
     this.#waitingForNodes.delete(key);
   }
 
-  /** Creates, then updates, then deletes, as upstream: consumers never see a Service with fewer endpoints than both states. */
-  async #apply(key: string, namespace: string, changes: EndpointSliceChanges): Promise<void> {
-    for (const slice of changes.create) {
-      try {
-        this.#tracker.recordWrite(key, await this.#client.create<EndpointSlice>(ENDPOINT_SLICES, slice));
-      } catch (e) {
-        if (isNamespaceTerminating(e)) return;
-        throw e;
-      }
-    }
-    for (const slice of changes.update) this.#tracker.recordWrite(key, await this.#client.update<EndpointSlice>(ENDPOINT_SLICES, slice));
-    for (const slice of changes.delete) {
-      try {
-        await this.#client.delete(ENDPOINT_SLICES, namespace, slice.metadata.name!);
-      } catch (e) {
-        if (!isStatusError(e, 'NotFound')) throw e;
-      }
-      this.#tracker.recordDeletion(key, slice);
-    }
-  }
 }
 
 function isManaged(s: EndpointSlice): boolean {
   return s.metadata.labels?.[LABEL_MANAGED_BY] === ENDPOINTSLICE_CONTROLLER;
 }
 
-function sliceServiceKey(s: EndpointSlice): string {
-  return `${s.metadata.namespace}/${s.metadata.labels?.[LABEL_SERVICE_NAME] ?? ''}`;
-}
 
-export function isNamespaceTerminating(e: unknown): boolean {
-  return isStatusError(e, 'Forbidden') && /being terminated/.test(e.message);
-}

@@ -1,12 +1,12 @@
 // The EndpointSlice mirroring controller: user-managed Endpoints of Services without selector become EndpointSlices.
 import { findResource } from '../../api/resources.ts';
-import { isStatusError } from '../../api/status.ts';
 import type { EndpointSlice, Service } from '../../api/types.ts';
 import type { KubeClient } from '../../client/client.ts';
 import type { Informer } from '../../client/informer.ts';
 import { EventRecorder } from '../runtime/event-recorder.ts';
 import type { Controller, SharedInformers } from '../runtime/shared-informers.ts';
-import { ENDPOINT_SLICES, isNamespaceTerminating, SERVICES } from './endpointslice-controller.ts';
+import { ENDPOINT_SLICES, SERVICES } from './endpointslice-controller.ts';
+import { applySliceChanges, sliceServiceKey } from './slice-writer.ts';
 import type { Endpoints } from './endpoints-types.ts';
 import { hasSelector } from './pod-endpoints.ts';
 import { MAX_MIRRORED_PER_SUBSET, reconcileMirroredSlices, shouldMirror } from './reconcile-mirrored-slices.ts';
@@ -55,7 +55,7 @@ class MirroringController implements Controller {
       informers: [this.#services, this.#endpoints, this.#slices],
       sync: (key) => this.#sync(key),
       // Mirrored slices whose Endpoints went while we were down are found through their own keys.
-      initialKeys: () => new Set([...this.#endpoints.list().filter(shouldMirror).map(keyOf), ...this.#slices.list().filter(isMirrored).map(sliceKey)]),
+      initialKeys: () => new Set([...this.#endpoints.list().filter(shouldMirror).map(keyOf), ...this.#slices.list().filter(isMirrored).map(sliceServiceKey)]),
       workers: options.workers,
       baseDelayMs: options.retryBaseDelayMs,
       maxDelayMs: options.maxRetryDelayMs,
@@ -74,13 +74,13 @@ class MirroringController implements Controller {
       onAdd: (s) => this.#onSliceChange(s),
       onUpdate: (s, old) => {
         if (isMirrored(old) !== isMirrored(s) || old.metadata.labels?.[LABEL_SERVICE_NAME] !== s.metadata.labels?.[LABEL_SERVICE_NAME]) {
-          for (const x of [old, s]) if (x.metadata.labels?.[LABEL_SERVICE_NAME]) this.#loop.addAfter(sliceKey(x), this.#sliceChangeDelayMs);
+          for (const x of [old, s]) if (x.metadata.labels?.[LABEL_SERVICE_NAME]) this.#loop.addAfter(sliceServiceKey(x), this.#sliceChangeDelayMs);
           return;
         }
         this.#onSliceChange(s);
       },
       onDelete: (s) => {
-        if (isMirrored(s) && !this.#tracker.handleDeletion(sliceKey(s), s)) this.#loop.addAfter(sliceKey(s), this.#sliceChangeDelayMs);
+        if (isMirrored(s) && !this.#tracker.handleDeletion(sliceServiceKey(s), s)) this.#loop.addAfter(sliceServiceKey(s), this.#sliceChangeDelayMs);
       },
     });
   }
@@ -99,7 +99,7 @@ class MirroringController implements Controller {
   }
 
   #onSliceChange(s: EndpointSlice): void {
-    if (isMirrored(s) && !this.#tracker.isOwnWrite(sliceKey(s), s)) this.#loop.addAfter(sliceKey(s), this.#sliceChangeDelayMs);
+    if (isMirrored(s) && !this.#tracker.isOwnWrite(sliceServiceKey(s), s)) this.#loop.addAfter(sliceServiceKey(s), this.#sliceChangeDelayMs);
   }
 
   async #sync(key: string): Promise<void> {
@@ -116,37 +116,15 @@ class MirroringController implements Controller {
     if (about && isWriting && changes.skippedAddresses) {
       await this.#events.record(about, 'Warning', 'TooManyAddressesToMirror', `A max of ${this.#max} addresses can be mirrored to EndpointSlices per Endpoints subset. ${changes.skippedAddresses} addresses were skipped`);
     }
-    await this.#apply(key, namespace, changes);
+    await applySliceChanges(this.#client, this.#tracker, { key, namespace, changes });
   }
 
-  async #apply(key: string, namespace: string, changes: MirrorChanges): Promise<void> {
-    for (const slice of changes.create) {
-      try {
-        this.#tracker.recordWrite(key, await this.#client.create<EndpointSlice>(ENDPOINT_SLICES, slice));
-      } catch (e) {
-        if (isNamespaceTerminating(e)) return;
-        throw e;
-      }
-    }
-    for (const slice of changes.update) this.#tracker.recordWrite(key, await this.#client.update<EndpointSlice>(ENDPOINT_SLICES, slice));
-    for (const slice of changes.delete) {
-      try {
-        await this.#client.delete(ENDPOINT_SLICES, namespace, slice.metadata.name!);
-      } catch (e) {
-        if (!isStatusError(e, 'NotFound')) throw e;
-      }
-      this.#tracker.recordDeletion(key, slice);
-    }
-  }
 }
 
 function isMirrored(s: EndpointSlice): boolean {
   return s.metadata.labels?.[LABEL_MANAGED_BY] === MIRRORING_CONTROLLER;
 }
 
-function sliceKey(s: EndpointSlice): string {
-  return `${s.metadata.namespace}/${s.metadata.labels?.[LABEL_SERVICE_NAME] ?? ''}`;
-}
 
 function keyOf(o: { metadata: { namespace?: string; name?: string } }): string {
   return `${o.metadata.namespace}/${o.metadata.name}`;

@@ -2,7 +2,7 @@
 // spec.replicas unless our own writes are still in flight, then write status.
 import { findResource } from '../../api/resources.ts';
 import type { Pod } from '../../api/types.ts';
-import { isStatusError } from '../../api/status.ts';
+import { isNamespaceTerminating, isStatusError } from '../../api/status.ts';
 import { matchesLabelSelector } from '../../api/selectors.ts';
 import type { KubeClient } from '../../client/client.ts';
 import type { EventRecorder } from '../runtime/event-recorder.ts';
@@ -72,9 +72,6 @@ async function claimPods(deps: ReplicaSetSyncDeps, rs: ReplicaSet, active: Pod[]
   return claimed;
 }
 
-function isNamespaceTerminating(e: unknown): boolean {
-  return isStatusError(e, 'Forbidden') && /being terminated/.test(e.message);
-}
 
 /** Creates or deletes pods; returns the pods it deleted (so status does not count them) and any failure. */
 async function manageReplicas(deps: ReplicaSetSyncDeps, rs: ReplicaSet, pods: Pod[], allPods: Pod[]): Promise<{ deleted: Set<string>; failure?: ManageFailure; error?: unknown }> {
