@@ -81,10 +81,11 @@ export async function serveWatch(registry: Registry, req: IncomingMessage, res: 
 
 /** Maps a store event through the filter: objects entering the selection are ADDED, leaving it DELETED. */
 function translate(ev: StoreEvent, filter: ObjectFilter): { type: WatchEventType; object: KubeObject } | undefined {
-  const obj = withRevision({ value: structuredClone(ev.value), revision: ev.revision });
+  // the store hands every watcher objects of its own (see WatchOptions.onEvent): no copy needed here
+  const obj = withRevision({ value: ev.value, revision: ev.revision });
   if (ev.type === 'ADDED') return filter(obj) ? { type: 'ADDED', object: obj } : undefined;
   if (ev.type === 'DELETED') return filter(obj) ? { type: 'DELETED', object: obj } : undefined;
-  const prev = ev.prevValue ? withRevision({ value: structuredClone(ev.prevValue), revision: ev.revision }) : undefined;
+  const prev = ev.prevValue ? withRevision({ value: ev.prevValue, revision: ev.revision }) : undefined;
   const isIn = filter(obj);
   const wasIn = prev ? filter(prev) : false;
   if (isIn && wasIn) return { type: 'MODIFIED', object: obj };

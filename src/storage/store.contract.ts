@@ -164,6 +164,19 @@ export function runStoreContract(name: string, open: () => Promise<OpenedStore>)
       w.handle.stop();
     });
 
+    it('hands every watcher values of its own, so one watcher changing them cannot touch another', async () => {
+      const from = await store.currentRevision();
+      const mutating = store.watch('core/pods/', { afterRevision: from, onEvent: (e) => ((e.value.meta as { v: number }).v = 99), onError: () => {} });
+      const w = record(store, 'core/pods/', from);
+      const r1 = await store.create('core/pods/ns/own', { meta: { v: 1 } });
+      const r2 = (await store.delete('core/pods/ns/own')).revision;
+      const events = await eventsUntil(w, r2);
+      mutating.stop();
+      w.handle.stop();
+      assert.deepEqual(events.map((e) => [e.revision, e.value, e.prevValue]), [[r1, { meta: { v: 1 } }, undefined], [r2, { meta: { v: 1 } }, { meta: { v: 1 } }]]);
+      assert.notEqual(events[1].value, events[1].prevValue, 'value and prevValue are separate objects');
+    });
+
     it('never delivers an event on the stack of the write that caused it', async () => {
       const w = record(store, 'k/', await store.currentRevision());
       const pending = store.create('k/a', {});

@@ -37,6 +37,7 @@ export interface WatchHandle {
 export interface WatchOptions {
   /** Deliver every event with revision > afterRevision, in order. */
   afterRevision: number;
+  /** The event's values belong to this watcher alone (decoded for it): it may keep or change them. */
   onEvent(event: StoreEvent): void;
   /** Called once if the watch can no longer continue (e.g. compacted, store closed, backend lost). */
   onError(error: StoreError): void;
