@@ -110,9 +110,11 @@ export class Registry {
       return obj;
     }
     try {
-      const revision = await this.store.create(key, stripForStorage(obj));
+      // the store serializes the value before it resolves, so the same copy becomes the response
+      const value = stripForStorage(obj);
+      const revision = await this.store.create(key, value);
       outcome?.commit?.();
-      return withRevision({ value: stripForStorage(obj), revision });
+      return withRevision({ value, revision });
     } catch (e) {
       outcome?.rollback?.();
       if (e instanceof StoreError && e.code === 'KeyExists') throw alreadyExists(qualifiedResource(r), meta.name);
@@ -157,15 +159,16 @@ export class Registry {
         outcome?.rollback?.();
         return { object: next, isCreated: false };
       }
+      const value = stripForStorage(next);
       try {
         if (this.#shouldDeleteDuringUpdate(r, next)) {
           const res = await this.store.delete(key, stored!.revision);
           this.#admission.released({ resource: r, object: next });
-          return { object: withRevision({ value: stripForStorage(next), revision: res.revision }), isCreated: false };
+          return { object: withRevision({ value, revision: res.revision }), isCreated: false };
         }
-        const revision = await this.store.update(key, stripForStorage(next), stored!.revision);
+        const revision = await this.store.update(key, value, stored!.revision);
         outcome?.commit?.();
-        return { object: withRevision({ value: stripForStorage(next), revision }), isCreated: false };
+        return { object: withRevision({ value, revision }), isCreated: false };
       } catch (e) {
         outcome?.rollback?.();
         if (e instanceof StoreError && e.code === 'RevisionMismatch') {
@@ -197,8 +200,9 @@ export class Registry {
       try {
         if (marked) {
           if (isDeepStrictEqual(marked, current)) return { object: current, isDeleted: false };
-          const revision = await this.store.update(key, stripForStorage(marked), stored.revision);
-          return { object: withRevision({ value: stripForStorage(marked), revision }), isDeleted: false };
+          const value = stripForStorage(marked);
+          const revision = await this.store.update(key, value, stored.revision);
+          return { object: withRevision({ value, revision }), isDeleted: false };
         }
         const res = await this.store.delete(key, stored.revision);
         this.#admission.released({ resource: r, object: current });

@@ -1,6 +1,6 @@
 // The storage contract. Only the API server uses it. Keys are opaque strings shaped
 // "<group>/<plural>/<namespace>/<name>" (namespace empty for cluster-scoped objects);
-// values are JSON-serialisable objects. Every write gets the next value of one
+// values are JSON-serialisable objects, serialized by the time a write resolves (callers may reuse them). Every write gets the next value of one
 // store-wide, strictly increasing revision (the resourceVersion).
 
 export interface StoredObject {
