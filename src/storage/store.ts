@@ -1,7 +1,8 @@
 // The storage contract. Only the API server uses it. Keys are opaque strings shaped
 // "<group>/<plural>/<namespace>/<name>" (namespace empty for cluster-scoped objects);
-// values are JSON-serialisable objects, serialized by the time a write resolves (callers may reuse them). Every write gets the next value of one
-// store-wide, strictly increasing revision (the resourceVersion).
+// values are JSON-serialisable objects, serialized by the time a write resolves (callers may reuse
+// them). Every write gets the next value of one store-wide, strictly increasing revision (the
+// resourceVersion).
 
 export interface StoredObject {
   key: string;
