@@ -23,7 +23,8 @@ class TestFailure extends Error {
 function run(what: string, cmd: string, args: string[]): void {
   const started = Date.now();
   console.log(`\n=== ${what}`);
-  const r = spawnSync(cmd, args, { cwd: root, stdio: 'inherit' });
+  // the launcher installs etcd: here a missing etcd must fail its tests, not skip them
+  const r = spawnSync(cmd, args, { cwd: root, stdio: 'inherit', env: { ...process.env, SKIFF_REQUIRE_ETCD: '1' } });
   const secs = ((Date.now() - started) / 1000).toFixed(1);
   if (r.status !== 0) {
     console.error(`\n✗ ${what} failed (${secs}s)`);

@@ -1,10 +1,11 @@
 import { after, before, describe } from 'node:test';
 import { runStoreContract } from './store.contract.ts';
 import { EtcdStore } from './etcd-store.ts';
-import { EtcdTestServer, isEtcdInstalled, ETCD_BINARY } from './etcd-test-server.ts';
+import { EtcdTestServer, etcdSkipReason } from './etcd-test-server.ts';
 
-if (!isEtcdInstalled()) {
-  describe('Store contract: EtcdStore', { skip: `etcd is not installed at ${ETCD_BINARY} (apt-get install etcd-server)` }, () => {});
+const skipReason = etcdSkipReason();
+if (skipReason) {
+  describe('Store contract: EtcdStore', { skip: skipReason }, () => {});
 } else {
   let etcd: EtcdTestServer | undefined;
   before(async () => {

@@ -2,7 +2,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer } from 'node:net';
 import { EtcdStore } from './etcd-store.ts';
-import { EtcdTestServer, ETCD_BINARY, isEtcdInstalled } from './etcd-test-server.ts';
+import { EtcdTestServer, etcdSkipReason } from './etcd-test-server.ts';
 import { StoreError } from './store.ts';
 import type { StoreEvent } from './store.ts';
 import { waitFor } from '../lib/wait.ts';
@@ -13,7 +13,7 @@ function recorder() {
   return { events, errors, onEvent: (e: StoreEvent) => void events.push(e), onError: (e: StoreError) => void errors.push(e) };
 }
 
-describe('EtcdStore', { skip: isEtcdInstalled() ? false : `etcd is not installed at ${ETCD_BINARY}` }, () => {
+describe('EtcdStore', { skip: etcdSkipReason() }, () => {
   let etcd: EtcdTestServer;
   before(async () => {
     etcd = await EtcdTestServer.start();

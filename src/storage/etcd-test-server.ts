@@ -14,6 +14,15 @@ export function isEtcdInstalled(): boolean {
   return existsSync(ETCD_BINARY);
 }
 
+/**
+ * Why the etcd tests are skipped, or false to run them. The project's test command (scripts/test.ts) sets
+ * SKIFF_REQUIRE_ETCD, so there a missing etcd fails the tests instead of skipping them.
+ */
+export function etcdSkipReason(): string | false {
+  if (isEtcdInstalled() || process.env.SKIFF_REQUIRE_ETCD) return false;
+  return `etcd is not installed at ${ETCD_BINARY} (apt-get install etcd-server)`;
+}
+
 async function freePort(): Promise<number> {
   const server = createServer();
   await new Promise<void>((resolve, reject) => server.once('error', reject).listen(0, '127.0.0.1', resolve));
