@@ -20,11 +20,15 @@ export function renderName(name: string): string {
   return name;
 }
 
-/** A quoted comment: no double quotes inside (nft has no escape), cut to 128 bytes. */
-export function renderComment(text: string): string {
+/** A comment's text as nftables keeps it: no double quotes (nft has no escape), cut to 128 bytes. */
+export function commentText(text: string): string {
   let t = text.replaceAll('"', "'").replaceAll('\n', ' ');
   while (Buffer.byteLength(t) > MAX_COMMENT_BYTES) t = t.slice(0, -1);
-  return `"${t}"`;
+  return t;
+}
+
+export function renderComment(text: string): string {
+  return `"${commentText(text)}"`;
 }
 
 export function renderVerdict(v: Verdict): string {

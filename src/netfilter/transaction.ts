@@ -1,12 +1,26 @@
 // From desired state to one `nft -f -` script (one atomic transaction): a full sync that replaces the
 // table's content in place, and a partial sync that sends only what differs between two models. Pure.
-import type { Chain, Element, Ruleset, SetDecl } from './model.ts';
+import type { Chain, Element, Rule, Ruleset, SetDecl } from './model.ts';
 import { renderBaseSpec, renderComment, renderElement, renderName, renderRule, setClauses } from './render.ts';
 
 export interface SetRefByKind {
   name: string;
   kind: 'set' | 'map';
 }
+
+/** One nft command of a transaction, for writers that speak netlink instead of nft's text. */
+export type NftOp =
+  | { op: 'add-table'; comment?: string }
+  | { op: 'delete-table' }
+  | { op: 'add-chain'; chain: Chain }
+  | { op: 'flush-chain'; name: string }
+  | { op: 'delete-chain'; name: string }
+  | { op: 'add-set'; set: SetDecl }
+  | { op: 'flush-set'; name: string }
+  | { op: 'delete-set'; name: string }
+  | { op: 'add-rule'; chain: string; rule: Rule }
+  | { op: 'add-elements'; set: string; elements: readonly Element[] }
+  | { op: 'delete-elements'; set: string; elements: readonly Element[] };
 
 export interface SyncScript {
   /**
@@ -17,6 +31,9 @@ export interface SyncScript {
   prelude: string;
   /** The `nft -f -` input: one atomic transaction; empty when there is nothing to do. */
   script: string;
+  /** The same two transactions as commands, in the same order. */
+  preludeOps: NftOp[];
+  ops: NftOp[];
   /** Chains flushed here but not deleted: delete them in a later transaction (see README). */
   flushedChains: string[];
   /** Sets whose last users were flushed here: delete them later too. */
@@ -40,41 +57,78 @@ const ELEMENT_BATCH = 500;
 
 const isDynamic = (s: SetDecl | undefined) => s?.flags?.includes('dynamic') ?? false;
 
+type Section = 'head' | 'declare' | 'flush' | 'deleteElements' | 'rules' | 'addElements' | 'deletes';
+const SECTIONS: readonly Section[] = ['head', 'declare', 'flush', 'deleteElements', 'rules', 'addElements', 'deletes'];
+
+/** A transaction being built, kept both as nft text and as commands, section by section. */
 class Script {
   readonly at: string;
-  declare: string[] = [];
-  flush: string[] = [];
-  deleteElements: string[] = [];
-  rules: string[] = [];
-  addElements: string[] = [];
-  deletes: string[] = [];
+  #text = new Map<Section, string[]>(SECTIONS.map((k) => [k, []]));
+  #ops = new Map<Section, NftOp[]>(SECTIONS.map((k) => [k, []]));
 
   constructor(r: Ruleset) {
     this.at = `${r.family} ${renderName(r.table)}`;
   }
 
+  get declareCount(): number {
+    return this.#ops.get('declare')!.length;
+  }
+
+  push(section: Section, text: string, op: NftOp): void {
+    this.#text.get(section)!.push(text);
+    this.#ops.get(section)!.push(op);
+  }
+
+  table(r: Ruleset, verb: 'add' | 'delete'): void {
+    if (verb === 'delete') this.push('head', `delete table ${this.at}`, { op: 'delete-table' });
+    else this.push('head', tableDecl(r), r.comment === undefined ? { op: 'add-table' } : { op: 'add-table', comment: r.comment });
+  }
+
   declareChain(c: Chain): void {
     const clauses = [c.base ? renderBaseSpec(c.base) : '', c.comment === undefined ? '' : `comment ${renderComment(c.comment)};`].filter(Boolean);
-    this.declare.push(`add chain ${this.at} ${renderName(c.name)}${clauses.length ? ` { ${clauses.join(' ')} }` : ''}`);
+    this.push('declare', `add chain ${this.at} ${renderName(c.name)}${clauses.length ? ` { ${clauses.join(' ')} }` : ''}`, { op: 'add-chain', chain: c });
   }
 
   declareSet(s: SetDecl): void {
-    this.declare.push(`add ${s.kind} ${this.at} ${renderName(s.name)} { ${setClauses(s).join('; ')}; }`);
+    this.push('declare', `add ${s.kind} ${this.at} ${renderName(s.name)} { ${setClauses(s).join('; ')}; }`, { op: 'add-set', set: s });
+  }
+
+  flushChain(name: string): void {
+    this.push('flush', `flush chain ${this.at} ${renderName(name)}`, { op: 'flush-chain', name });
+  }
+
+  flushSet(name: string, kind: 'set' | 'map'): void {
+    this.push('flush', `flush ${kind} ${this.at} ${renderName(name)}`, { op: 'flush-set', name });
+  }
+
+  deleteChain(name: string): void {
+    this.push('deletes', `delete chain ${this.at} ${renderName(name)}`, { op: 'delete-chain', name });
+  }
+
+  deleteSet(name: string, kind: 'set' | 'map'): void {
+    this.push('deletes', `delete ${kind} ${this.at} ${renderName(name)}`, { op: 'delete-set', name });
   }
 
   chainRules(c: Chain): void {
-    for (const r of c.rules) this.rules.push(`add rule ${this.at} ${renderName(c.name)} ${renderRule(r)}`);
+    for (const r of c.rules) this.push('rules', `add rule ${this.at} ${renderName(c.name)} ${renderRule(r)}`, { op: 'add-rule', chain: c.name, rule: r });
   }
 
-  elements(into: string[], verb: 'add' | 'delete', set: string, items: readonly string[]): void {
+  elements(verb: 'add' | 'delete', set: string, items: readonly Element[]): void {
+    const section = verb === 'add' ? 'addElements' : 'deleteElements';
     for (let i = 0; i < items.length; i += ELEMENT_BATCH) {
-      into.push(`${verb} element ${this.at} ${renderName(set)} { ${items.slice(i, i + ELEMENT_BATCH).join(', ')} }`);
+      const batch = items.slice(i, i + ELEMENT_BATCH);
+      const text = batch.map((e) => (verb === 'add' ? renderElement(e) : keyText(e)));
+      this.push(section, `${verb} element ${this.at} ${renderName(set)} { ${text.join(', ')} }`, { op: verb === 'add' ? 'add-elements' : 'delete-elements', set, elements: batch });
     }
   }
 
-  text(head: string[] = []): string {
-    const all = [...head, ...this.declare, ...this.flush, ...this.deleteElements, ...this.rules, ...this.addElements, ...this.deletes];
+  text(): string {
+    const all = SECTIONS.flatMap((k) => this.#text.get(k)!);
     return all.length ? all.join('\n') + '\n' : '';
+  }
+
+  ops(): NftOp[] {
+    return SECTIONS.flatMap((k) => this.#ops.get(k)!);
   }
 }
 
@@ -90,8 +144,11 @@ function tableDecl(r: Ruleset): string {
 export function fullSyncScript(next: Ruleset, options: FullSyncOptions = {}): SyncScript {
   const s = new Script(next);
   const pre = new Script(next);
-  const head = [tableDecl(next)];
-  if (options.isRecreate) head.push(`delete table ${s.at}`, tableDecl(next));
+  s.table(next, 'add');
+  if (options.isRecreate) {
+    s.table(next, 'delete');
+    s.table(next, 'add');
+  }
   const existing = options.isRecreate ? undefined : options.existing;
   const hasChain = new Set(existing?.chains ?? []);
   const hasSet = new Set((existing?.sets ?? []).map((x) => x.name));
@@ -100,12 +157,12 @@ export function fullSyncScript(next: Ruleset, options: FullSyncOptions = {}): Sy
   const flushedChains: string[] = [];
   const flushedSets: SetRefByKind[] = [];
   if (!options.isRecreate) {
-    for (const c of next.chains.values()) if (!existing || hasChain.has(c.name)) s.flush.push(`flush chain ${s.at} ${renderName(c.name)}`);
-    for (const set of next.sets.values()) if (!isDynamic(set) && (!existing || hasSet.has(set.name))) s.flush.push(`flush ${set.kind} ${s.at} ${renderName(set.name)}`);
+    for (const c of next.chains.values()) if (!existing || hasChain.has(c.name)) s.flushChain(c.name);
+    for (const set of next.sets.values()) if (!isDynamic(set) && (!existing || hasSet.has(set.name))) s.flushSet(set.name, set.kind);
     const deleting = new Set(options.deleteChains ?? []);
     for (const name of existing?.chains ?? []) {
       if (next.chains.has(name)) continue;
-      s.flush.push(`flush chain ${s.at} ${renderName(name)}`);
+      s.flushChain(name);
       if (!deleting.has(name)) flushedChains.push(name);
     }
     const deletingSets = new Set((options.deleteSets ?? []).map((x) => x.name));
@@ -113,14 +170,15 @@ export function fullSyncScript(next: Ruleset, options: FullSyncOptions = {}): Sy
     deleteStale(s, next, options);
   }
   for (const c of next.chains.values()) s.chainRules(c);
-  for (const [set, els] of next.elements) if (!isDynamic(next.sets.get(set))) s.elements(s.addElements, 'add', set, els.map(renderElement));
-  const prelude = pre.declare.length ? pre.text([tableDecl(next)]) : '';
-  return { prelude, script: s.text(head), flushedChains, flushedSets };
+  for (const [set, els] of next.elements) if (!isDynamic(next.sets.get(set))) s.elements('add', set, els);
+  if (pre.declareCount) pre.table(next, 'add');
+  const prelude = pre.declareCount ? pre.text() : '';
+  return { prelude, script: s.text(), preludeOps: prelude ? pre.ops() : [], ops: s.ops(), flushedChains, flushedSets };
 }
 
 function deleteStale(s: Script, next: Ruleset, options: { deleteChains?: readonly string[]; deleteSets?: readonly SetRefByKind[] }): void {
-  for (const name of options.deleteChains ?? []) if (!next.chains.has(name)) s.deletes.push(`delete chain ${s.at} ${renderName(name)}`);
-  for (const set of options.deleteSets ?? []) if (!next.sets.has(set.name)) s.deletes.push(`delete ${set.kind} ${s.at} ${renderName(set.name)}`);
+  for (const name of options.deleteChains ?? []) if (!next.chains.has(name)) s.deleteChain(name);
+  for (const set of options.deleteSets ?? []) if (!next.sets.has(set.name)) s.deleteSet(set.name, set.kind);
 }
 
 const ruleText = new WeakMap<Chain, string>();
@@ -155,12 +213,12 @@ export function diffScript(prev: Ruleset, next: Ruleset, options: { deleteChains
     }
     if (JSON.stringify(old.base) !== JSON.stringify(c.base) || old.comment !== c.comment) return undefined;
     if (old === c || chainBody(old) === chainBody(c)) continue;
-    s.flush.push(`flush chain ${s.at} ${renderName(name)}`);
+    s.flushChain(name);
     s.chainRules(c);
   }
   for (const name of prev.chains.keys()) {
     if (next.chains.has(name)) continue;
-    s.flush.push(`flush chain ${s.at} ${renderName(name)}`);
+    s.flushChain(name);
     flushedChains.push(name);
   }
   for (const [name, set] of next.sets) {
@@ -170,20 +228,20 @@ export function diffScript(prev: Ruleset, next: Ruleset, options: { deleteChains
   }
   for (const [name, set] of prev.sets) {
     if (next.sets.has(name)) continue;
-    if (!isDynamic(set)) s.flush.push(`flush ${set.kind} ${s.at} ${renderName(name)}`);
+    if (!isDynamic(set)) s.flushSet(name, set.kind);
     flushedSets.push({ name, kind: set.kind });
   }
   for (const set of new Set([...prev.elements.keys(), ...next.elements.keys()])) {
     if (isDynamic(next.sets.get(set) ?? prev.sets.get(set)) || (prev.sets.has(set) && !next.sets.has(set))) continue;
-    const before = new Map((prev.elements.get(set) ?? []).map((e) => [keyText(e), renderElement(e)]));
-    const after = new Map((next.elements.get(set) ?? []).map((e) => [keyText(e), renderElement(e)]));
-    const removed: string[] = [];
-    const added: string[] = [];
-    for (const [k, full] of before) if (after.get(k) !== full) removed.push(k);
-    for (const [k, full] of after) if (before.get(k) !== full) added.push(full);
-    s.elements(s.deleteElements, 'delete', set, removed);
-    s.elements(s.addElements, 'add', set, added);
+    const before = new Map((prev.elements.get(set) ?? []).map((e) => [keyText(e), [renderElement(e), e] as const]));
+    const after = new Map((next.elements.get(set) ?? []).map((e) => [keyText(e), [renderElement(e), e] as const]));
+    const removed: Element[] = [];
+    const added: Element[] = [];
+    for (const [k, [full, e]] of before) if (after.get(k)?.[0] !== full) removed.push(e);
+    for (const [k, [full, e]] of after) if (before.get(k)?.[0] !== full) added.push(e);
+    s.elements('delete', set, removed);
+    s.elements('add', set, added);
   }
   deleteStale(s, next, options);
-  return { prelude: '', script: s.text(), flushedChains, flushedSets };
+  return { prelude: '', script: s.text(), preludeOps: [], ops: s.ops(), flushedChains, flushedSets };
 }

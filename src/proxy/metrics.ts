@@ -66,10 +66,12 @@ export class ProxyMetrics {
   readonly lastSync = new Scalar('kubeproxy_sync_proxy_rules_last_timestamp_seconds', 'The last time proxy rules were successfully synced', 'gauge');
   readonly rules = new Scalar('kubeproxy_sync_proxy_rules_nftables_rules', 'Number of rules in the proxy table after the last sync', 'gauge');
   readonly chains = new Scalar('kubeproxy_sync_proxy_rules_nftables_chains', 'Number of chains in the proxy table after the last sync', 'gauge');
+  readonly netlinkTransactions = new Scalar('skiff_proxy_netlink_transactions_total', 'Transactions written straight over netlink (the rest go through nft -f)', 'counter');
+  readonly nftTransactions = new Scalar('skiff_proxy_nft_transactions_total', 'Transactions written with nft -f', 'counter');
   readonly elements = new Scalar('kubeproxy_sync_proxy_rules_nftables_elements', 'Number of set and map elements in the proxy table after the last sync', 'gauge');
 
   render(): string {
-    const all = [this.syncDuration, this.fullSyncDuration, this.partialSyncDuration, this.networkProgramming, this.syncFailures, this.conntrackFailures, this.lastSync, this.rules, this.chains, this.elements];
+    const all = [this.syncDuration, this.fullSyncDuration, this.partialSyncDuration, this.networkProgramming, this.syncFailures, this.conntrackFailures, this.lastSync, this.rules, this.chains, this.elements, this.netlinkTransactions, this.nftTransactions];
     return all.map((m) => m.render()).join('\n') + '\n';
   }
 }

@@ -6,7 +6,9 @@ import type { Ruleset } from '../netfilter/model.ts';
 import { listedNames } from '../netfilter/listing.ts';
 import { renderElement } from '../netfilter/render.ts';
 import { diffScript, fullSyncScript } from '../netfilter/transaction.ts';
-import type { SetRefByKind, SyncScript } from '../netfilter/transaction.ts';
+import type { NftOp, SetRefByKind, SyncScript } from '../netfilter/transaction.ts';
+import { NlUnsupported } from '../netfilter/nl-encode.ts';
+import type { SetDecl } from '../netfilter/model.ts';
 import { CommandError } from '../platform/linux/command.ts';
 import type { CommandRunner } from '../platform/linux/command.ts';
 import { Conntrack } from '../platform/linux/conntrack.ts';
@@ -30,8 +32,18 @@ export interface ProxierOptions extends RenderOptions {
   log?: (message: string) => void;
   /** How long a flushed chain waits before it is deleted (default 1 s; see README). */
   staleDeleteDelayMs?: number;
+  /**
+   * Writes transactions over netlink, skipping nft's full-ruleset read (README, "Costs"); what it
+   * cannot encode, or a transaction it fails, goes through `nft -f` instead.
+   */
+  netlink?: OpsApplier;
   /** Longest one `nft -f` may take (default 5 min: a cold start of 10,000 Services takes tens of seconds). */
   nftTimeoutMs?: number;
+}
+
+/** Applies a transaction's commands as one atomic batch (see `NetlinkApplier`). */
+export interface OpsApplier {
+  apply(ops: readonly NftOp[], options: { family: 'ip'; table: string; sets: (name: string) => SetDecl | undefined }): Promise<void>;
 }
 
 export interface SyncResult {
@@ -150,8 +162,9 @@ export class Proxier {
     const due = this.#dueDeletes();
     const existing = isRecreate ? undefined : await this.#listExisting();
     const plan = fullSyncScript(ruleset, { existing, isRecreate, deleteChains: due.chains, deleteSets: due.sets });
-    if (plan.prelude) await this.#apply(plan.prelude);
-    await this.#apply(plan.script);
+    const sets = (name: string) => ruleset.sets.get(name);
+    if (plan.prelude) await this.#apply(plan.prelude, plan.preludeOps, sets);
+    await this.#apply(plan.script, plan.ops, sets);
     this.#parts = parts;
     this.#needsFull = false;
     this.#needsRecreate = false;
@@ -184,7 +197,7 @@ export class Proxier {
       this.#needsRecreate = true;
       return this.#fullSync(state);
     }
-    if (plan.script) await this.#apply(plan.script);
+    if (plan.script) await this.#apply(plan.script, plan.ops, (name) => next.sets.get(name) ?? this.#base.sets.get(name) ?? prev.sets.get(name));
     for (const [key, part] of parts) {
       if (part) this.#parts.set(key, part);
       else this.#parts.delete(key);
@@ -193,7 +206,19 @@ export class Proxier {
     return plan;
   }
 
-  async #apply(script: string): Promise<void> {
+  async #apply(script: string, ops: readonly NftOp[], sets: (name: string) => SetDecl | undefined): Promise<void> {
+    if (this.#o.netlink) {
+      try {
+        await this.#o.netlink.apply(ops, { family: 'ip', table: this.#o.tableName, sets });
+        this.metrics.netlinkTransactions.value++;
+        return;
+      } catch (e) {
+        // Nothing of a failed batch took effect: nft gets the same transaction, and names the line if
+        // it fails too.
+        if (!(e instanceof NlUnsupported)) this.#o.log?.(`proxy: netlink transaction failed, retrying with nft: ${(e as Error).message}`);
+      }
+    }
+    this.metrics.nftTransactions.value++;
     // Through the runner rather than Nft.apply: a cold start of a large table can take longer than the
     // adapter's default 30 s timeout.
     try {

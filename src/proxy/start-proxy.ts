@@ -18,6 +18,7 @@ import { Proxier } from './proxier.ts';
 import type { SyncResult } from './proxier.ts';
 import { portKey } from './service-port.ts';
 import { SyncRunner } from './sync-runner.ts';
+import { NetlinkApplier } from '../netfilter/nl-apply.ts';
 
 export interface Listen {
   address: string;
@@ -48,6 +49,8 @@ export interface ProxyOptions {
   healthTimeoutMs?: number;
   log?: (message: string) => void;
   onSync?: (result: SyncResult) => void;
+  /** Write transactions over netlink when the relay can be built (default true); nft -f otherwise. */
+  useNetlink?: boolean;
 }
 
 export interface ProxyHandle {
@@ -67,7 +70,8 @@ export async function startProxy(options: ProxyOptions): Promise<ProxyHandle> {
   const runner = options.runner ?? defaultRunner;
   const log = options.log ?? ((m: string) => console.error(m));
   const at = options.netns === undefined ? {} : { netns: options.netns };
-  const proxier = new Proxier({ ...options, runner, log });
+  const netlink = options.useNetlink === false ? undefined : await openNetlink(options.netns, log);
+  const proxier = new Proxier({ ...options, runner, log, ...(netlink ? { netlink } : {}) });
   const maxInterval = options.maxSyncIntervalMs ?? 30_000;
   const healthTimeout = options.healthTimeoutMs ?? 2 * maxInterval;
   const isHealthy = () => proxier.lastSuccessAt !== undefined && Date.now() - proxier.lastSuccessAt <= healthTimeout;
@@ -153,12 +157,24 @@ export async function startProxy(options: ProxyOptions): Promise<ProxyHandle> {
       await syncRunner.stop();
       await healthChecks.close();
       await Promise.all(servers.map(closeServer));
+      await netlink?.close();
       if (stopOptions.isTeardown) {
         await new Nft(runner).deleteTable({ family: 'ip', name: options.tableName }, at);
         await announcer?.reconcile([]);
       }
     },
   };
+}
+
+async function openNetlink(netns: string | undefined, log: (message: string) => void): Promise<NetlinkApplier | undefined> {
+  try {
+    const applier = await NetlinkApplier.open(netns === undefined ? {} : { netns });
+    if (applier instanceof NetlinkApplier) return applier;
+    log(`proxy: writing rules with nft -f only: ${applier.reason}`);
+  } catch (e) {
+    log(`proxy: writing rules with nft -f only: ${(e as Error).message}`);
+  }
+  return undefined;
 }
 
 /** healthCheckNodePort → the Service and how many ready endpoints it has on this node. */

@@ -1,0 +1,131 @@
+// A growable buffer for netlink messages: nlmsghdr + nfgenmsg, then type-length-value attributes,
+// nested ones included. Host byte order for netlink headers, network order where nf_tables wants it
+// (the caller picks: `u32be` vs `u32`). Every attribute is padded to 4 bytes (NLA_ALIGNTO). Pure.
+
+const NLA_F_NESTED = 0x8000;
+const NLMSG_HDRLEN = 16;
+const NFGENMSG_LEN = 4;
+
+export class NlWriter {
+  #buf = Buffer.allocUnsafe(64 * 1024);
+  #len = 0;
+  #message = -1;
+  #nests: number[] = [];
+
+  get length(): number {
+    return this.#len;
+  }
+
+  /** Starts a message: nlmsghdr (length patched by `end`) and the nfgenmsg nf_tables expects. */
+  begin(options: { type: number; flags: number; seq: number; family: number; resId?: number }): this {
+    if (this.#message >= 0) throw new Error('netlink message not ended');
+    this.#reserve(NLMSG_HDRLEN + NFGENMSG_LEN);
+    const b = this.#buf;
+    this.#message = this.#len;
+    b.writeUInt32LE(0, this.#len);
+    b.writeUInt16LE(options.type, this.#len + 4);
+    b.writeUInt16LE(options.flags, this.#len + 6);
+    b.writeUInt32LE(options.seq >>> 0, this.#len + 8);
+    b.writeUInt32LE(0, this.#len + 12);
+    b[this.#len + 16] = options.family;
+    b[this.#len + 17] = 0;
+    b.writeUInt16BE(options.resId ?? 0, this.#len + 18);
+    this.#len += NLMSG_HDRLEN + NFGENMSG_LEN;
+    return this;
+  }
+
+  end(): this {
+    if (this.#nests.length) throw new Error('netlink attribute nest not closed');
+    this.#buf.writeUInt32LE(this.#len - this.#message, this.#message);
+    this.#message = -1;
+    return this;
+  }
+
+  bytes(type: number, value: Uint8Array): this {
+    const len = 4 + value.length;
+    this.#reserve(align(len));
+    this.#buf.writeUInt16LE(len, this.#len);
+    this.#buf.writeUInt16LE(type, this.#len + 2);
+    this.#buf.set(value, this.#len + 4);
+    this.#buf.fill(0, this.#len + len, this.#len + align(len));
+    this.#len += align(len);
+    return this;
+  }
+
+  /** A NUL-terminated string, as nf_tables names are (NLA_STRING, NLA_NUL_STRING). */
+  str(type: number, value: string): this {
+    return this.bytes(type, Buffer.from(`${value}\0`));
+  }
+
+  u32be(type: number, value: number): this {
+    const b = Buffer.allocUnsafe(4);
+    b.writeUInt32BE(value >>> 0, 0);
+    return this.bytes(type, b);
+  }
+
+  u64be(type: number, value: bigint): this {
+    const b = Buffer.allocUnsafe(8);
+    b.writeBigUInt64BE(value, 0);
+    return this.bytes(type, b);
+  }
+
+  nest(type: number): this {
+    this.#reserve(4);
+    this.#nests.push(this.#len);
+    this.#buf.writeUInt16LE(type | NLA_F_NESTED, this.#len + 2);
+    this.#len += 4;
+    return this;
+  }
+
+  unnest(): this {
+    const at = this.#nests.pop();
+    if (at === undefined) throw new Error('no netlink attribute nest open');
+    const len = this.#len - at;
+    if (len > 0xffff) throw new RangeError(`netlink attribute of ${len} bytes: over 65535`);
+    this.#buf.writeUInt16LE(len, at);
+    return this;
+  }
+
+  /** Bytes written since `mark` (for size-bounded batches of elements). */
+  since(mark: number): number {
+    return this.#len - mark;
+  }
+
+  toBuffer(): Buffer {
+    if (this.#message >= 0) throw new Error('netlink message not ended');
+    return this.#buf.subarray(0, this.#len);
+  }
+
+  #reserve(n: number): void {
+    if (this.#len + n <= this.#buf.length) return;
+    let size = this.#buf.length * 2;
+    while (size < this.#len + n) size *= 2;
+    const next = Buffer.allocUnsafe(size);
+    this.#buf.copy(next, 0, 0, this.#len);
+    this.#buf = next;
+  }
+}
+
+export const align = (n: number): number => (n + 3) & ~3;
+
+/**
+ * libnftnl's user data: a run of `{u8 type, u8 len, value}` records that nft keeps beside tables,
+ * chains, rules, sets and elements (comments, and how to print a set's keys). The kernel stores it
+ * as it is.
+ */
+export function udata(records: readonly (readonly [number, Uint8Array])[]): Buffer {
+  const parts: Buffer[] = [];
+  for (const [type, value] of records) {
+    if (value.length > 255) throw new RangeError('user data record over 255 bytes');
+    parts.push(Buffer.from([type, value.length]), Buffer.from(value));
+  }
+  return Buffer.concat(parts);
+}
+
+export const cString = (s: string): Buffer => Buffer.from(`${s}\0`);
+
+export function u32le(n: number): Buffer {
+  const b = Buffer.allocUnsafe(4);
+  b.writeUInt32LE(n >>> 0, 0);
+  return b;
+}
