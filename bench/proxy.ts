@@ -4,9 +4,9 @@
 //    pod IP vs through its ClusterIP, interleaved, with 100 and with 10,000 Services in the table (the
 //    per-packet cost must stay flat). Client on node-1; server on the same node and on node-2. The load
 //    generator is Node.js itself, so these are ratios between paths, not the kernel's ceiling.
-// 2. Control plane: the proxier's full sync (render + one `nft -f` transaction) for N Services × 10 endpoints,
-//    and a one-endpoint partial sync after it, in a scratch node namespace.
-// Usage: node bench/proxy.ts [--seconds 3] [--rounds 3] [--sizes 1000,5000,10000]
+// 2. Control plane: the proxier's full sync for N Services × 10 endpoints and one-endpoint partial syncs
+//    after it, in a scratch namespace, writing with `nft -f` (the peer) and over netlink.
+// Usage: node bench/proxy.ts [--seconds 3] [--rounds 3] [--sizes 1000,5000,10000] [--only sync|dataplane]
 import { existsSync } from 'node:fs';
 import { spawnInNetns } from '../src/platform/linux/process.ts';
 import { defaultRunner } from '../src/platform/linux/command.ts';
@@ -18,6 +18,7 @@ import { intFlag, parseArgs, stringFlag } from '../src/lib/args.ts';
 import { waitFor } from '../src/lib/wait.ts';
 import { fullSyncScript } from '../src/netfilter/transaction.ts';
 import { Proxier } from '../src/proxy/proxier.ts';
+import { NetlinkApplier } from '../src/netfilter/nl-apply.ts';
 import { buildState, renderRuleset } from '../src/proxy/render-ruleset.ts';
 import type { Service, EndpointSlice } from '../src/api/types.ts';
 import { buildNetwork, makePod } from '../test/e2e/proxy-support.ts';
@@ -204,29 +205,57 @@ async function iperf(direct: Pod, client: Pod, servers: Pod[]): Promise<void> {
   }
 }
 
+const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))];
+
+/**
+ * The proxier's full sync and one-endpoint partial syncs, writing with `nft -f` (the peer: what
+ * kube-proxy does) and over netlink (the encoder), each into a fresh table in a scratch namespace.
+ */
 async function syncTimes(): Promise<void> {
-  const netns = nodeNetns(plan, 2);
-  console.log('\n## Control plane: the proxier\'s sync on the real kernel (Services × 10 endpoints, one port each)\n');
-  console.log('| Services | chains | rules | full sync (render + nft) | nft -f part | script | one-endpoint partial sync | partial script |');
-  console.log('|---|---|---|---|---|---|---|---|');
-  for (const n of SIZES) {
-    await new Nft().deleteTable({ family: 'ip', name: TABLE }, { netns });
-    const eps = (i: number) => Array.from({ length: 10 }, (_, k) => `198.18.${180 + (i % 8)}.${((i * 10 + k) % 250) + 1}`);
-    const { services: s, slices } = services(n, eps);
-    let nftMs = 0;
-    const runner: CommandRunner = { run: async (cmd: string, a: readonly string[], o?: RunOptions) => { const t = performance.now(); try { return await defaultRunner.run(cmd, a, o); } finally { if (a.includes('-f')) nftMs += performance.now() - t; } } };
-    const proxier = new Proxier({ ...renderOptions('node-2'), runner, netns });
-    for (const svc of s) proxier.services.update(undefined, svc);
-    for (const sl of slices) proxier.endpointSlices.update(undefined, sl);
-    proxier.isServicesSynced = proxier.isEndpointSlicesSynced = true;
-    const full = await proxier.sync();
-    const fullNft = nftMs;
-    nftMs = 0;
-    const changed = structuredClone(slices[n >> 1]);
-    changed.endpoints![0].conditions = { ready: false };
-    proxier.endpointSlices.update(slices[n >> 1], changed);
-    const partial = await proxier.sync();
-    console.log(`| ${n.toLocaleString('en')} | ${proxier.metrics.chains.value.toLocaleString('en')} | ${proxier.metrics.rules.value.toLocaleString('en')} | ${f(full.durationMs)} ms | ${f(fullNft)} ms | ${f(full.scriptBytes / 1e6, 1)} MB | ${f(partial.durationMs, 1)} ms (nft ${f(nftMs, 1)} ms) | ${f(partial.scriptBytes / 1e3, 1)} kB |`);
+  const netns = 'skiff-prxb-sync';
+  await defaultRunner.run('ip', ['netns', 'add', netns]);
+  const applier = await NetlinkApplier.open({ netns });
+  if (!(applier instanceof NetlinkApplier)) throw new Error(`netlink relay unavailable: ${applier.reason}`);
+  try {
+    console.log("\n## Control plane: the proxier's sync on the real kernel (Services × 10 endpoints, one port each)\n");
+    console.log('| Services | chains | writer | full sync (of which writing) | one-endpoint partial sync p50 / p99 (of which writing) | partial syncs |');
+    console.log('|---|---|---|---|---|---|');
+    for (const n of SIZES) {
+      for (const writer of ['nft', 'netlink'] as const) {
+        await new Nft().deleteTable({ family: 'ip', name: TABLE }, { netns });
+        const eps = (i: number) => Array.from({ length: 10 }, (_, k) => `198.18.${180 + (i % 8)}.${((i * 10 + k) % 250) + 1}`);
+        const { services: s, slices } = services(n, eps);
+        let writeMs = 0;
+        const runner: CommandRunner = { run: async (cmd: string, a: readonly string[], o?: RunOptions) => { const t = performance.now(); try { return await defaultRunner.run(cmd, a, o); } finally { if (a.includes('-f')) writeMs += performance.now() - t; } } };
+        const timed = { apply: async (...a: Parameters<NetlinkApplier['apply']>) => { const t = performance.now(); try { return await applier.apply(...a); } finally { writeMs += performance.now() - t; } } };
+        const proxier = new Proxier({ ...renderOptions('node-2'), runner, netns, staleDeleteDelayMs: 0, ...(writer === 'netlink' ? { netlink: timed } : {}) });
+        for (const svc of s) proxier.services.update(undefined, svc);
+        for (const sl of slices) proxier.endpointSlices.update(undefined, sl);
+        proxier.isServicesSynced = proxier.isEndpointSlicesSynced = true;
+        const full = await proxier.sync();
+        const fullWrite = writeMs;
+        const rounds = writer === 'nft' ? 5 : 50;
+        const total: number[] = [];
+        const writing: number[] = [];
+        for (let r = 0; r < rounds; r++) {
+          const at = (r * 7919) % n;
+          const changed = structuredClone(slices[at]);
+          changed.endpoints![0].conditions = { ready: false };
+          proxier.endpointSlices.update(slices[at], changed);
+          slices[at] = changed;
+          writeMs = 0;
+          const partial = await proxier.sync();
+          if (partial.kind !== 'partial') throw new Error(`sync ${r} was ${partial.kind}`);
+          total.push(partial.durationMs);
+          writing.push(writeMs);
+        }
+        console.log(`| ${n.toLocaleString('en')} | ${proxier.metrics.chains.value.toLocaleString('en')} | ${writer === 'nft' ? 'nft -f (peer)' : 'netlink'} | ${f(full.durationMs)} ms (${f(fullWrite)} ms) | ${f(pct(total, 50), 1)} / ${f(pct(total, 99), 1)} ms (${f(pct(writing, 50), 1)} / ${f(pct(writing, 99), 1)} ms) | ${rounds} |`);
+      }
+    }
+  } finally {
+    await applier.close();
+    await new Nft().deleteTable({ family: 'ip', name: TABLE }, { netns }).catch(() => false);
+    await defaultRunner.run('ip', ['netns', 'delete', netns]).catch(() => undefined);
   }
 }
 
@@ -234,8 +263,9 @@ const cleanup = () => destroySandbox(plan).catch((e: unknown) => console.error(e
 process.on('SIGINT', () => void cleanup().then(() => process.exit(130)));
 try {
   console.log(`# Service proxy benchmark, ${new Date().toISOString()}, kernel ${(await defaultRunner.run('uname', ['-r'])).stdout.trim()}`);
-  await dataplane();
-  await syncTimes();
+  const only = stringFlag(args, 'only');
+  if (only !== 'sync') await dataplane();
+  if (only !== 'dataplane') await syncTimes();
 } finally {
   await cleanup();
 }
