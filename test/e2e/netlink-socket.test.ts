@@ -4,7 +4,8 @@ import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { promisify } from 'node:util';
-import { NetlinkError, NetlinkSocket, NLM_F, NLMSG_ERROR, align4, assertNoKernelErrors, ensureRelayBinary, nlmsghdr, parseMessages } from '../../src/platform/linux/netlink.ts';
+import { NetlinkSocket, NLM_F, assertNoKernelErrors, ensureRelayBinary, parseMessages } from '../../src/platform/linux/netlink.ts';
+import { attrBytes, attrString, message } from '../../src/platform/linux/netlink-test-messages.ts';
 
 const isRoot = process.getuid?.() === 0;
 
@@ -18,23 +19,8 @@ const NFT_MSG_NEWTABLE = (NFNL_SUBSYS_NFTABLES << 8) | 0;
 const NFT_MSG_NEWCHAIN = (NFNL_SUBSYS_NFTABLES << 8) | 3;
 const NFPROTO_IPV4 = 2;
 
-function attrString(type: number, value: string): Buffer {
-  return attrBytes(type, Buffer.from(`${value}\0`));
-}
 
-function attrBytes(type: number, body: Buffer): Buffer {
-  const b = Buffer.alloc(align4(4 + body.length));
-  b.writeUInt16LE(4 + body.length, 0);
-  b.writeUInt16LE(type, 2);
-  body.copy(b, 4);
-  return b;
-}
 
-function message(m: { type: number; flags: number; seq: number; family?: number; resId?: number; attrs?: Buffer[] }): Buffer {
-  const nfgenmsg = Buffer.from([m.family ?? 0, 0, (m.resId ?? 0) >> 8, (m.resId ?? 0) & 0xff]); // res_id is big-endian
-  const body = Buffer.concat([nfgenmsg, ...(m.attrs ?? [])]);
-  return Buffer.concat([nlmsghdr({ type: m.type, flags: m.flags, seq: m.seq, length: 16 + body.length }), body]);
-}
 
 /** BATCH_BEGIN, the given messages with seq firstSeq+1…, BATCH_END. */
 function batch(firstSeq: number, messages: { type: number; flags: number; attrs: Buffer[] }[]): { buf: Buffer; seqs: number[] } {

@@ -3,25 +3,11 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { NetlinkError, NLM_F, NLM_F_ACK_TLVS, NLM_F_CAPPED, NLMSG_ERROR, align4, assertNoKernelErrors, ensureRelayBinary, errnoName, nlmsghdr, parseMessages } from './netlink.ts';
+import { NetlinkError, NLM_F, NLM_F_ACK_TLVS, NLM_F_CAPPED, NLMSG_ERROR, assertNoKernelErrors, ensureRelayBinary, errnoName, nlmsghdr, parseMessages } from './netlink.ts';
+import { attrBytes, attrString, message } from './netlink-test-messages.ts';
 
-function attrString(type: number, value: string): Buffer {
-  return attrBytes(type, Buffer.from(`${value}\0`));
-}
 
-function attrBytes(type: number, body: Buffer): Buffer {
-  const b = Buffer.alloc(align4(4 + body.length));
-  b.writeUInt16LE(4 + body.length, 0);
-  b.writeUInt16LE(type, 2);
-  body.copy(b, 4);
-  return b;
-}
 
-function message(m: { type: number; flags: number; seq: number; family?: number; resId?: number; attrs?: Buffer[] }): Buffer {
-  const nfgenmsg = Buffer.from([m.family ?? 0, 0, (m.resId ?? 0) >> 8, (m.resId ?? 0) & 0xff]); // res_id is big-endian
-  const body = Buffer.concat([nfgenmsg, ...(m.attrs ?? [])]);
-  return Buffer.concat([nlmsghdr({ type: m.type, flags: m.flags, seq: m.seq, length: 16 + body.length }), body]);
-}
 
 
 
