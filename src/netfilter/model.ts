@@ -39,6 +39,11 @@ export type Stmt =
   | { kind: 'numgen-vmap'; targets: readonly Verdict[] }
   /** `numgen inc mod N vmap @map`: round robin through a named map keyed 0…N-1 (cheaper to load, see README). */
   | { kind: 'numgen-map'; mod: number; map: string }
+  /**
+   * `dnat ip to numgen inc mod N offset O map @map`: round robin over the N endpoints held in slots
+   * O…O+N-1 of a data map of `addr . port` (one map serves many Services; see the proxy's README).
+   */
+  | { kind: 'dnat-map'; mod: number; offset: number; map: string }
   | { kind: 'dnat'; addr: string; port?: number }
   | { kind: 'masquerade'; isFullyRandom?: boolean }
   /** `meta mark set meta mark or|xor value`, or `meta mark set value`. */
@@ -83,9 +88,12 @@ export interface SetDecl {
   comment?: string;
 }
 
+/** What a map element maps to: a verdict, or (data maps) an address and port. */
+export type ElementValue = Verdict | { kind: 'addr-port'; addr: string; port: number };
+
 export interface Element {
   key: Literal | readonly Literal[];
-  value?: Verdict;
+  value?: ElementValue;
   comment?: string;
 }
 

@@ -184,19 +184,30 @@ interface KeySpec {
 
 const NUMGEN_TYPEOF = /^numgen inc mod (\d+)$/;
 
+/** A payload field as nft 1.0.6 describes it in a typeof: expression type 7, protocol and field ids. */
+const payloadTypeof = (protocol: number, field: number) => udata([[0, u32le(7)], [1, udata([[0, u32le(protocol)], [1, u32le(field)]])]]);
+
+/** The values a typeof map may hold: their set type, length and typeof user data. */
+const TYPEOF_VALUES: Record<string, { dataType: number; dataLen: number; udata: Buffer }> = {
+  verdict: { dataType: NFT_DATA_VERDICT, dataLen: 0, udata: udata([[0, u32le(1)], [1, Buffer.alloc(0)]]) },
+  // A concatenation (expression type 13) of `ip daddr` (IPv4 header, daddr) and `tcp dport` (TCP, dport).
+  'ip daddr . tcp dport': { dataType: (7 << 6) | 13, dataLen: 8, udata: udata([[0, u32le(13)], [1, udata([[0, payloadTypeof(12, 12)], [1, payloadTypeof(8, 2)]])]]) },
+};
+
 function keySpec(s: SetDecl): KeySpec {
   if (s.isTypeof) {
     const m = NUMGEN_TYPEOF.exec(s.keyType);
-    if (!m || s.kind !== 'map' || (s.valueType ?? 'verdict') !== 'verdict') throw new NlUnsupported(`set ${s.name}: typeof ${s.keyType}`);
+    const value = s.valueType ?? 'verdict';
+    if (!m || s.kind !== 'map' || !(value in TYPEOF_VALUES)) throw new NlUnsupported(`set ${s.name}: typeof ${s.keyType} : ${value}`);
     const mod = Number(m[1]);
     // NFTNL_UDATA_SET_KEY_TYPEOF holds the expression (numgen is expression type 0x17: its type, modulus
-    // and offset), NFTNL_UDATA_SET_DATA_TYPEOF the verdict.
+    // and offset), NFTNL_UDATA_SET_DATA_TYPEOF the value's.
     const numgen = udata([[0, u32le(0)], [1, u32le(mod)], [2, u32le(0)]]);
     return {
       fields: [{ type: 4, len: 4, encode: (l) => u32le(Number(l)) }],
       keyType: 4,
       keyLen: 4,
-      udata: [[0, u32le(BYTEORDER.host)], [1, u32le(0)], [3, udata([[0, u32le(0x17)], [1, numgen]])], [4, udata([[0, u32le(1)], [1, Buffer.alloc(0)]])], [6, u32le(0)]],
+      udata: [[0, u32le(BYTEORDER.host)], [1, u32le(0)], [3, udata([[0, u32le(0x17)], [1, numgen]])], [4, TYPEOF_VALUES[value].udata], [6, u32le(0)]],
     };
   }
   const names = s.keyType.split(' . ').map((x) => x.trim());
@@ -214,7 +225,8 @@ function keySpec(s: SetDecl): KeySpec {
 }
 
 function setMessage(ctx: Ctx, s: SetDecl, id: number): void {
-  if (s.kind === 'map' && (s.valueType ?? 'verdict') !== 'verdict') throw new NlUnsupported(`map ${s.name}: ${s.valueType} values`);
+  const value = s.isTypeof ? TYPEOF_VALUES[s.valueType ?? 'verdict'] : TYPEOF_VALUES.verdict;
+  if (s.kind === 'map' && !s.isTypeof && (s.valueType ?? 'verdict') !== 'verdict') throw new NlUnsupported(`map ${s.name}: ${s.valueType} values`);
   const spec = keySpec(s);
   let flags = s.kind === 'map' ? SET_F.MAP : 0;
   for (const f of s.flags ?? []) {
@@ -223,7 +235,7 @@ function setMessage(ctx: Ctx, s: SetDecl, id: number): void {
   }
   const w = begin(ctx, MSG.NEWSET, F.CREATE).str(SET.TABLE, ctx.table).str(SET.NAME, s.name).u32be(SET.FLAGS, flags);
   w.u32be(SET.KEY_TYPE, spec.keyType).u32be(SET.KEY_LEN, spec.keyLen);
-  if (s.kind === 'map') w.u32be(SET.DATA_TYPE, NFT_DATA_VERDICT).u32be(SET.DATA_LEN, 0);
+  if (s.kind === 'map') w.u32be(SET.DATA_TYPE, value.dataType).u32be(SET.DATA_LEN, value.dataLen);
   w.u32be(SET.ID, id);
   const records = [...spec.udata];
   if (s.comment !== undefined) records.push([7, comment(s.comment)]);
@@ -249,9 +261,11 @@ function elementMessages(ctx: Ctx, isAdd: boolean, s: SetDecl, elements: readonl
       const e = elements[i++];
       w.nest(LIST_ELEM);
       w.nest(ELEM.KEY).bytes(DATA.VALUE, elementKey(s, spec, e.key)).unnest();
-      if (isAdd && e.value) {
+      const v = isAdd ? e.value : undefined;
+      if (v?.kind === 'addr-port') w.nest(ELEM.DATA).bytes(DATA.VALUE, Buffer.concat([ipv4(v.addr), padTo4(be16(v.port))])).unnest();
+      else if (v) {
         w.nest(ELEM.DATA);
-        verdictData(w, e.value);
+        verdictData(w, v);
         w.unnest();
       }
       if (isAdd && e.comment !== undefined) w.bytes(ELEM.USERDATA, udata([[0, comment(e.comment)]]));

@@ -195,6 +195,12 @@ export function encodeStmt(w: NlWriter, s: Stmt, setOf: SetOf): void {
     case 'numgen-map':
       expr(w, 'numgen', [[1, 'u32be', REG_1], [2, 'u32be', s.mod], [3, 'u32be', 0]]);
       return lookup(w, setOf, s.map, { dreg: REG_VERDICT });
+    case 'dnat-map':
+      // As nft writes it: the slot into NFT_REG_1, the map's `addr . port` back into it, the port being
+      // its second 32-bit word (NFT_REG32_01).
+      expr(w, 'numgen', [[1, 'u32be', REG_1], [2, 'u32be', s.mod], [3, 'u32be', 0], [4, 'u32be', s.offset]]);
+      lookup(w, setOf, s.map, { dreg: REG_1 });
+      return expr(w, 'nat', [[1, 'u32be', 1], [2, 'u32be', 2], [3, 'u32be', REG_1], [5, 'u32be', concatReg(1)], [7, 'u32be', 2]]);
     case 'dnat': {
       immediateValue(w, REG_1, ipv4(s.addr));
       const attrs: Attr[] = [[1, 'u32be', 1], [2, 'u32be', 2], [3, 'u32be', REG_1]];

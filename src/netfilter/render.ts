@@ -1,6 +1,6 @@
 // The model as nft text: single statements, rules and declarations, and the whole table in the nested,
 // readable form `nft list table` prints (golden files, `describeRules`). Pure.
-import type { BaseChainSpec, Chain, Element, Field, Literal, Operand, Rule, Ruleset, SetDecl, Stmt, Verdict } from './model.ts';
+import type { BaseChainSpec, Chain, Element, ElementValue, Field, Literal, Operand, Rule, Ruleset, SetDecl, Stmt, Verdict } from './model.ts';
 
 const NAME = /^[A-Za-z][A-Za-z0-9/_.-]*$/;
 /** nftables keeps at most 128 bytes of a comment (NFT_USERDATA_MAXLEN). */
@@ -33,6 +33,10 @@ export function renderComment(text: string): string {
 
 export function renderVerdict(v: Verdict): string {
   return v.kind === 'jump' || v.kind === 'goto' ? `${v.kind} ${renderName(v.chain)}` : v.kind;
+}
+
+function renderValue(v: ElementValue): string {
+  return v.kind === 'addr-port' ? `${v.addr} . ${v.port}` : renderVerdict(v);
 }
 
 function fields(f: Field | readonly Field[]): string {
@@ -70,6 +74,8 @@ export function renderStmt(s: Stmt): string {
       return `numgen inc mod ${s.targets.length} vmap { ${s.targets.map((v, i) => `${i} : ${renderVerdict(v)}`).join(', ')} }`;
     case 'numgen-map':
       return `numgen inc mod ${s.mod} vmap @${renderName(s.map)}`;
+    case 'dnat-map':
+      return `dnat ip to numgen inc mod ${s.mod}${s.offset ? ` offset ${s.offset}` : ''} map @${renderName(s.map)}`;
     case 'dnat':
       return `dnat to ${s.addr}${s.port === undefined ? '' : `:${s.port}`}`;
     case 'masquerade':
@@ -94,7 +100,7 @@ export function renderBaseSpec(b: BaseChainSpec): string {
 
 export function renderElement(e: Element): string {
   const comment = e.comment === undefined ? '' : ` comment ${renderComment(e.comment)}`;
-  return `${literal(e.key)}${comment}${e.value ? ` : ${renderVerdict(e.value)}` : ''}`;
+  return `${literal(e.key)}${comment}${e.value ? ` : ${renderValue(e.value)}` : ''}`;
 }
 
 /** `type …; flags …; comment …;` — the body of a set declaration, one clause per array entry. */

@@ -1,7 +1,7 @@
 // A packet tracer over the model: pushes the first packet of a flow through the table's base chains in
 // hook and priority order, as the kernel would, and says where it ends. Pure; no kernel, no root.
 import { ipInRange, isIpv4 } from '../lib/ipv4.ts';
-import type { Chain, Field, Hook, Literal, Operand, Rule, Ruleset, Stmt, Verdict } from './model.ts';
+import type { Chain, ElementValue, Field, Hook, Literal, Operand, Rule, Ruleset, Stmt, Verdict } from './model.ts';
 import { renderElement, renderStmt } from './render.ts';
 
 export interface Packet {
@@ -145,6 +145,13 @@ class Tracer {
         const v = this.#lookup(s.map, [n % s.mod]);
         return v ? outcome(v) : 'next';
       }
+      case 'dnat-map': {
+        const n = this.#state.numgen.get(id) ?? 0;
+        this.#state.numgen.set(id, n + 1);
+        const v = this.#lookup(s.map, [(n % s.mod) + s.offset]);
+        if (v?.kind !== 'addr-port') return 'next';
+        return this.#stmt({ kind: 'dnat', addr: v.addr, port: v.port }, id);
+      }
       case 'dnat':
         this.#p.dst = s.addr;
         if (s.port !== undefined) this.#p.dport = s.port;
@@ -200,7 +207,7 @@ class Tracer {
     return (this.#r.elements.get(name) ?? []).some((e) => keyMatches(e.key, actual));
   }
 
-  #lookup(map: string, actual: Literal[]): Verdict | undefined {
+  #lookup(map: string, actual: Literal[]): ElementValue | undefined {
     if (!this.#r.sets.has(map)) throw new TraceError(`no map ${map}`);
     return (this.#r.elements.get(map) ?? []).find((e) => keyMatches(e.key, actual))?.value;
   }
@@ -210,7 +217,8 @@ class Tracer {
   }
 }
 
-function outcome(v: Verdict): Outcome {
+function outcome(v: ElementValue): Outcome {
+  if (v.kind === 'addr-port') throw new TraceError(`a data map's value ${v.addr} . ${v.port} used as a verdict`);
   if (v.kind === 'jump') return { jump: v.chain };
   if (v.kind === 'goto') return { goto: v.chain };
   if (v.kind === 'continue') return 'next';

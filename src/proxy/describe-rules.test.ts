@@ -13,8 +13,9 @@ it('groups each Service\'s map entries, chains and affinity sets under the Servi
   const web = text.slice(text.indexOf('# Service default/web\n'));
   assert.match(web, /^ {2}service-ips +198\.19\.208\.10 \. tcp \. 80 : goto service-\S+default\/web\/tcp\/http$/m);
   assert.match(web, /^ {2}chain service-\S+-default\/web\/tcp\/http$/m);
-  assert.match(web, /^ {6}numgen inc mod 3 vmap/m);
-  assert.equal((web.match(/^ {2}chain endpoint-/gm) ?? []).length, 3);
+  assert.match(web, /^ {6}meta l4proto tcp dnat ip to numgen inc mod 3 offset \d+ map @endpoints-0$/m);
+  assert.deepEqual(web.match(/^ {2}endpoints-0 +\d+ : \S+ \. 9376$/gm)?.map((l) => l.split(' : ')[1]), ['198.18.224.10 . 9376', '198.18.224.11 . 9376', '198.18.225.10 . 9376']);
+  assert.equal((web.match(/^ {2}chain endpoint-/gm) ?? []).length, 0);
   const sticky = text.slice(text.indexOf('# Service default/sticky'), text.indexOf('# Service default/web'));
   assert.equal((sticky.match(/^ {2}set affinity-/gm) ?? []).length, 2);
 });

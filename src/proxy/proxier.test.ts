@@ -57,11 +57,22 @@ describe('Proxier.sync', () => {
     const r = await proxier.sync();
     assert.equal(r.kind, 'partial');
     const partial = scripts()[2];
-    assert.match(partial, /add chain ip skiff-test-proxy endpoint-[A-Z0-9]{8}-default\/web\/tcp\/http__198\.18\.224\.12\/9376/);
     assert.match(partial, /flush chain ip skiff-test-proxy service-[A-Z0-9]{8}-default\/web\/tcp\/http\n/);
-    assert.match(partial, /numgen inc mod 3 vmap @service-/);
-    assert.match(partial, /add element ip skiff-test-proxy service-\S+ \{ 2 : goto endpoint-\S+198\.18\.224\.12\/9376 \}/);
-    assert.doesNotMatch(partial, /other|flush map|add table|delete element/);
+    // Two endpoints filled a run of two slots: three move to a run of four, in the same transaction.
+    assert.match(partial, /add rule ip skiff-test-proxy service-\S+ meta l4proto tcp dnat ip to numgen inc mod 3 offset (\d+) map @endpoints-0\n/);
+    const offset = Number(/offset (\d+) map/.exec(partial)![1]);
+    assert.match(partial, /delete element ip skiff-test-proxy endpoints-0 \{ 0, 1 \}/);
+    assert.ok(partial.includes(`add element ip skiff-test-proxy endpoints-0 { ${offset} comment "default/web:http" : 198.18.224.10 . 9376, ${offset + 1} comment "default/web:http" : 198.18.224.11 . 9376, ${offset + 2} comment "default/web:http" : 198.18.224.12 . 9376 }`), partial);
+    assert.match(partial, /add element ip skiff-test-proxy hairpin \{ 198\.18\.224\.12 \. 198\.18\.224\.12 \}/);
+    assert.doesNotMatch(partial, /other|flush map|add table|add chain|delete element ip skiff-test-proxy (service-ips|hairpin)/);
+
+    // Back to two: the run of four is kept, its third slot and the hairpin address go.
+    proxier.endpointSlices.update(web(['198.18.224.10', '198.18.224.11', '198.18.224.12'])[1], web()[1]);
+    await proxier.sync();
+    assert.match(scripts()[3], new RegExp(`dnat ip to numgen inc mod 2 offset ${offset} map @endpoints-0\n`));
+    assert.match(scripts()[3], new RegExp(`delete element ip skiff-test-proxy endpoints-0 \\{ ${offset + 2} \\}`));
+    assert.match(scripts()[3], /delete element ip skiff-test-proxy hairpin \{ 198\.18\.224\.12 \. 198\.18\.224\.12 \}/);
+    assert.doesNotMatch(scripts()[3], /add element/);
   });
 
   it('sends no transaction when a sync finds nothing changed', async () => {
@@ -87,7 +98,7 @@ describe('Proxier.sync', () => {
     runner.on(`[netns ${NETNS}] nft -f -`, {});
     assert.equal((await proxier.sync()).kind, 'full');
     assert.match(scripts().at(-1)!, /^add table ip skiff-test-proxy \{[^\n]*\}\ndelete table ip skiff-test-proxy\nadd table ip skiff-test-proxy/);
-    assert.match(scripts().at(-1)!, /add rule ip skiff-test-proxy service-\S+ goto endpoint-\S+198\.18\.224\.10\/9376\n/, 'the change that failed is in the re-sync');
+    assert.match(scripts().at(-1)!, /add rule ip skiff-test-proxy service-\S+ meta l4proto tcp dnat to 198\.18\.224\.10:9376\n/, 'the change that failed is in the re-sync');
     proxier.endpointSlices.update(web(['198.18.224.10'])[1], web()[1]);
     assert.equal((await proxier.sync()).kind, 'partial');
   });
@@ -101,14 +112,14 @@ describe('Proxier.sync', () => {
     await proxier.sync();
     const removal = scripts()[2];
     assert.match(removal, /flush chain ip skiff-test-proxy service-\S+default\/web/);
-    assert.match(removal, /flush map ip skiff-test-proxy service-\S+default\/web/, 'its round-robin map');
-    assert.doesNotMatch(removal, /delete chain|delete map/);
+    assert.match(removal, /delete element ip skiff-test-proxy endpoints-0 \{ 0, 1 \}/, 'its endpoint slots');
+    assert.doesNotMatch(removal, /delete chain|delete map|flush map/);
     assert.match(removal, /delete element ip skiff-test-proxy service-ips \{ 198\.19\.208\.10 \. tcp \. 80 \}/);
     assert.equal(proxier.nextDeleteAt(), 1_000_000 + 1000);
     clock.advance(1000);
     await proxier.sync();
-    assert.equal((scripts()[3].match(/^delete chain/gm) ?? []).length, 3, 'the service chain and both endpoint chains');
-    assert.equal((scripts()[3].match(/^delete map/gm) ?? []).length, 1);
+    assert.equal((scripts()[3].match(/^delete chain/gm) ?? []).length, 1, 'the service chain');
+    assert.equal((scripts()[3].match(/^delete map/gm) ?? []).length, 0, 'the shared slot map stays');
     assert.equal(proxier.nextDeleteAt(), undefined);
   });
 

@@ -17,11 +17,12 @@ import { NftError } from '../platform/linux/nft.ts';
 import { EndpointSliceChangeTracker, ServiceChangeTracker } from './change-tracker.ts';
 import { staleUdpFlows } from './conntrack-cleanup.ts';
 import { ProxyMetrics } from './metrics.ts';
-import { renderBase } from './render-base.ts';
+import { SETS, renderBase, slotMapDecl } from './render-base.ts';
 import type { RenderOptions } from './render-base.ts';
-import { assemble } from './render-ruleset.ts';
+import { assemble, declareSlotMaps } from './render-ruleset.ts';
 import type { ProxyState } from './render-ruleset.ts';
 import { renderServicePart } from './render-service.ts';
+import { EndpointSlots, SLOT_MAP_PREFIX } from './endpoint-slots.ts';
 
 export interface ProxierOptions extends RenderOptions {
   runner: CommandRunner;
@@ -67,6 +68,9 @@ export class Proxier {
   #now: () => number;
   #base: Ruleset;
   #parts = new Map<string, Ruleset>();
+  #slots = new EndpointSlots();
+  /** Hairpin address → the Services whose parts hold it (the `hairpin` set is shared by design). */
+  #hairpin = new Map<string, Set<string>>();
   #claims = new Map<string, string>();
   #losers = new Set<string>();
   #needsFull = true;
@@ -156,8 +160,16 @@ export class Proxier {
     const isRecreate = this.#needsRecreate;
     this.#claims.clear();
     this.#losers.clear();
+    this.#hairpin.clear();
+    this.#slots = new EndpointSlots();
+    const ctx = { ...this.#o, slots: this.#slots };
     const parts = new Map<string, Ruleset>();
-    for (const key of [...state.services.keys()].sort()) parts.set(key, this.#claim(key, renderServicePart(state.services.get(key)!, state.endpoints.get(key), this.#o)));
+    for (const key of [...state.services.keys()].sort()) {
+      const part = this.#claim(key, renderServicePart(state.services.get(key)!, state.endpoints.get(key), ctx));
+      parts.set(key, part);
+      this.#holdHairpin(key, part, true);
+    }
+    this.#base = declareSlotMaps(renderBase(this.#o), this.#slots.takeNewMaps());
     const ruleset = assemble(this.#base, parts.values());
     const due = this.#dueDeletes();
     const existing = isRecreate ? undefined : await this.#listExisting();
@@ -181,14 +193,29 @@ export class Proxier {
     const prev = emptyRuleset('ip', this.#o.tableName);
     const next = emptyRuleset('ip', this.#o.tableName);
     const parts = new Map<string, Ruleset | undefined>();
+    const ctx = { ...this.#o, slots: this.#slots };
+    const hairpinBefore = new Map<string, boolean>();
     for (const key of changed) this.#release(key);
     for (const key of [...changed].sort()) {
       const old = this.#parts.get(key);
       if (old) mergeInto(prev, old);
       const ports = state.services.get(key);
-      const part = ports ? this.#claim(key, renderServicePart(ports, state.endpoints.get(key), this.#o)) : undefined;
+      const part = ports ? this.#claim(key, renderServicePart(ports, state.endpoints.get(key), ctx)) : undefined;
       if (part) mergeInto(next, part);
       parts.set(key, part);
+      const kept = new Set(part ? slotOwners(part) : []);
+      for (const owner of old ? slotOwners(old) : []) if (!kept.has(owner)) this.#slots.release(owner);
+      for (const ip of [...hairpinOf(old), ...hairpinOf(part)]) if (!hairpinBefore.has(ip)) hairpinBefore.set(ip, (this.#hairpin.get(ip)?.size ?? 0) > 0);
+      if (old) this.#holdHairpin(key, old, false);
+      if (part) this.#holdHairpin(key, part, true);
+    }
+    // The hairpin set is shared: an address is added when its first holder appears and deleted with its last.
+    const pairs = (isAfter: boolean) => [...hairpinBefore].filter(([ip, was]) => (isAfter ? (this.#hairpin.get(ip)?.size ?? 0) > 0 : was)).map(([ip]) => ({ key: [ip, ip] }));
+    prev.elements.set(SETS.hairpin, pairs(false));
+    next.elements.set(SETS.hairpin, pairs(true));
+    for (const name of this.#slots.takeNewMaps()) {
+      next.sets.set(name, slotMapDecl(name));
+      this.#base.sets.set(name, slotMapDecl(name));
     }
     const due = this.#dueDeletes();
     const plan = diffScript(prev, next, { deleteChains: due.chains, deleteSets: due.sets });
@@ -239,10 +266,24 @@ export class Proxier {
     }
   }
 
-  /** Drops elements whose key another Service already holds (that Service keeps it; this one retries later). */
+  #holdHairpin(key: string, part: Ruleset, isHeld: boolean): void {
+    for (const ip of hairpinOf(part)) {
+      const holders = this.#hairpin.get(ip) ?? new Set<string>();
+      if (isHeld) holders.add(key);
+      else holders.delete(key);
+      if (holders.size) this.#hairpin.set(ip, holders);
+      else this.#hairpin.delete(ip);
+    }
+  }
+
+  /**
+   * Drops elements whose key another Service already holds (that Service keeps it; this one retries
+   * later). Slot map keys are unique by construction, and hairpin addresses are shared by design.
+   */
   #claim(key: string, part: Ruleset): Ruleset {
     let isLoser = false;
     for (const [set, els] of part.elements) {
+      if (set === SETS.hairpin || set.startsWith(SLOT_MAP_PREFIX)) continue;
       const kept = els.filter((e) => {
         const id = `${set} ${renderElement({ key: e.key })}`;
         const holder = this.#claims.get(id);
@@ -309,4 +350,13 @@ export class Proxier {
     this.metrics.chains.value = chains;
     this.metrics.elements.value = elements;
   }
+}
+
+/** The chains of a part that own a run of endpoint slots. */
+function slotOwners(part: Ruleset): string[] {
+  return [...part.chains.values()].filter((c) => c.rules.some((r) => r.stmts.some((x) => x.kind === 'dnat-map'))).map((c) => c.name);
+}
+
+function hairpinOf(part: Ruleset | undefined): string[] {
+  return (part?.elements.get(SETS.hairpin) ?? []).map((e) => String((e.key as readonly unknown[])[0]));
 }

@@ -30,6 +30,7 @@ export const SETS = {
   noEndpointServices: 'no-endpoint-services',
   noEndpointNodeports: 'no-endpoint-nodeports',
   firewallIps: 'firewall-ips',
+  hairpin: 'hairpin',
 } as const;
 
 export const CHAINS = {
@@ -78,7 +79,10 @@ export function renderBase(options: RenderOptions): Ruleset {
     base('filter-output-post-dnat', { type: 'filter', hook: 'output', priority: PRIORITY.postDnat }, [rule([ctNew, verdict(jump(CHAINS.clusterIpsCheck))])]),
     base('nat-prerouting', { type: 'nat', hook: 'prerouting', priority: PRIORITY.dstnat }, [rule([verdict(jump(CHAINS.services))])]),
     base('nat-output', { type: 'nat', hook: 'output', priority: PRIORITY.dstnat }, [rule([verdict(jump(CHAINS.services))])]),
-    base('nat-postrouting', { type: 'nat', hook: 'postrouting', priority: PRIORITY.srcnat }, [rule([verdict(jump(CHAINS.masquerading))])]),
+    base('nat-postrouting', { type: 'nat', hook: 'postrouting', priority: PRIORITY.srcnat }, [
+      rule([inSet(['ip saddr', 'ip daddr'], SETS.hairpin), verdict(jump(CHAINS.markForMasquerade))], 'a pod reaching itself through a Service'),
+      rule([verdict(jump(CHAINS.masquerading))]),
+    ]),
     regular(CHAINS.firewallCheck, [rule([vmap([...SERVICE_KEY], SETS.firewallIps)])], 'loadBalancerSourceRanges of LoadBalancer IPs'),
     regular(CHAINS.serviceEndpointsCheck, [rule([vmap([...SERVICE_KEY], SETS.noEndpointServices)])], 'services with no usable endpoints'),
     regular(CHAINS.nodeportEndpointsCheck, [rule([...toNodeAddress(options), vmap([...NODEPORT_KEY], SETS.noEndpointNodeports)])], 'NodePorts with no usable endpoints'),
@@ -104,10 +108,16 @@ export function renderBase(options: RenderOptions): Ruleset {
     decl(SETS.noEndpointServices, 'map', 'ipv4_addr . inet_proto . inet_service', 'vmap to drop or reject packets to services with no endpoints'),
     decl(SETS.noEndpointNodeports, 'map', 'inet_proto . inet_service', 'vmap to drop or reject packets to NodePorts with no endpoints'),
     decl(SETS.firewallIps, 'map', 'ipv4_addr . inet_proto . inet_service', 'LoadBalancer IP firewall'),
+    decl(SETS.hairpin, 'set', 'ipv4_addr . ipv4_addr', "this node's endpoints: address . address"),
   ];
   for (const s of sets) r.sets.set(s.name, s);
   if (options.nodeIPs.length) r.elements.set(SETS.nodeportIps, options.nodeIPs.map((ip) => ({ key: ip })));
   return r;
+}
+
+/** A shared map of endpoints by slot (see `endpoint-slots.ts`). */
+export function slotMapDecl(name: string): SetDecl {
+  return { name, kind: 'map', keyType: 'numgen inc mod 2', isTypeof: true, valueType: 'ip daddr . tcp dport', comment: 'endpoints by slot: each service chain round-robins over its own run' };
 }
 
 /** The verdict for a service port that has no endpoint this traffic may use. */

@@ -5,9 +5,11 @@ import type { Element, Ruleset } from '../netfilter/model.ts';
 import { renderElement } from '../netfilter/render.ts';
 import { mergeSlices, sliceServiceKey } from './endpoints.ts';
 import type { EndpointsByPort } from './endpoints.ts';
-import { renderBase } from './render-base.ts';
+import { renderBase, slotMapDecl } from './render-base.ts';
 import type { RenderOptions } from './render-base.ts';
+import { EndpointSlots } from './endpoint-slots.ts';
 import { renderServicePart } from './render-service.ts';
+import type { RenderContext } from './render-service.ts';
 import { serviceKey, servicePorts } from './service-port.ts';
 import type { ServicePortInfo } from './service-port.ts';
 
@@ -33,11 +35,17 @@ export function buildState(services: readonly Service[], slices: readonly Endpoi
   return { services: svc, endpoints };
 }
 
-/** Renders every Service's part, in key order. */
-export function renderParts(state: ProxyState, options: RenderOptions): Map<string, Ruleset> {
+/** Renders every Service's part, in key order, taking endpoint slots from `options.slots`. */
+export function renderParts(state: ProxyState, options: RenderContext): Map<string, Ruleset> {
   const parts = new Map<string, Ruleset>();
   for (const key of [...state.services.keys()].sort()) parts.set(key, renderServicePart(state.services.get(key)!, state.endpoints.get(key), options));
   return parts;
+}
+
+/** The skeleton plus the declarations of the endpoint slot maps `maps` (in place). */
+export function declareSlotMaps(base: Ruleset, maps: readonly string[]): Ruleset {
+  for (const name of maps) base.sets.set(name, slotMapDecl(name));
+  return base;
 }
 
 /**
@@ -45,7 +53,9 @@ export function renderParts(state: ProxyState, options: RenderOptions): Map<stri
  * sharing an externalIP and port), the first by `ns/name` keeps it.
  */
 export function renderRuleset(state: ProxyState, options: RenderOptions): Ruleset {
-  return assemble(renderBase(options), renderParts(state, options).values());
+  const slots = new EndpointSlots();
+  const parts = renderParts(state, { ...options, slots });
+  return assemble(declareSlotMaps(renderBase(options), slots.maps), parts.values());
 }
 
 export function assemble(base: Ruleset, parts: Iterable<Ruleset>): Ruleset {

@@ -1,18 +1,25 @@
-// What one Service adds to the proxy's table: per-port service/local/external/firewall chains, one chain
-// per endpoint, affinity sets, and its elements in the shared maps. Pure.
+// What one Service adds to the proxy's table: per-port service/local/external/firewall chains, its
+// endpoints in the shared slot maps (or, with session affinity, one chain and affinity set per endpoint),
+// and its elements in the shared maps. Pure but for the slot allocator it is given.
 import { dnat, emptyRuleset, goto, inSet, jump, match, notMatch, rule, verdict } from '../netfilter/model.ts';
 import type { Chain, Element, Rule, Ruleset, Verdict } from '../netfilter/model.ts';
 import { categorizeEndpoints } from './endpoints.ts';
 import type { EndpointInfo, EndpointsByPort } from './endpoints.ts';
 import { CHAINS, SETS, noEndpointVerdict } from './render-base.ts';
 import type { RenderOptions } from './render-base.ts';
+import type { EndpointSlots } from './endpoint-slots.ts';
 import { affinitySetName, endpointChainName, portKey, portLabel, serviceChainNames } from './service-port.ts';
 import type { ServicePortInfo } from './service-port.ts';
 
 const markMasq = verdict(jump(CHAINS.markForMasquerade));
 
+/** The options, and the slot allocator the Service's chains take their endpoint slots from. */
+export interface RenderContext extends RenderOptions {
+  slots: EndpointSlots;
+}
+
 /** Everything Service `ns/name` contributes, given its ports and their endpoints. */
-export function renderServicePart(ports: readonly ServicePortInfo[], endpoints: EndpointsByPort | undefined, options: RenderOptions): Ruleset {
+export function renderServicePart(ports: readonly ServicePortInfo[], endpoints: EndpointsByPort | undefined, options: RenderContext): Ruleset {
   const part = emptyRuleset('ip', options.tableName);
   const clusterIps = new Set<string>();
   for (const sp of ports) {
@@ -34,7 +41,7 @@ function addChain(part: Ruleset, name: string, comment: string, rules: Rule[]): 
   part.chains.set(name, { name, comment, rules });
 }
 
-function renderPort(part: Ruleset, sp: ServicePortInfo, endpoints: readonly EndpointInfo[], options: RenderOptions): void {
+function renderPort(part: Ruleset, sp: ServicePortInfo, endpoints: readonly EndpointInfo[], options: RenderContext): void {
   const label = portLabel(sp);
   const names = serviceChainNames(sp);
   const { cluster, local } = categorizeEndpoints(sp, endpoints, options.nodeName);
@@ -47,19 +54,22 @@ function renderPort(part: Ruleset, sp: ServicePortInfo, endpoints: readonly Endp
   const key = (ip: string) => [ip, sp.protocol, sp.port];
 
   // Traffic to the ClusterIP from outside the pod network (the node itself, the host) is masqueraded,
-  // so replies from a backend on another node come back through this node to be un-DNATed. The
-  // endpoint chain masquerades hairpin traffic (a pod reaching itself through its Service).
+  // so replies from a backend on another node come back through this node to be un-DNATed. Hairpin
+  // traffic (a pod reaching itself through its Service) is masqueraded in postrouting, through the
+  // `hairpin` set of this node's endpoint addresses.
   const offClusterMasq = rule([match('ip daddr', sp.clusterIP!), notMatch('ip saddr', options.clusterCidr), markMasq]);
   const used = new Map<string, EndpointInfo>();
   if (usesClusterChain) {
-    addChain(part, names.service, label, [...(internalChain === names.service ? [offClusterMasq] : []), ...balance(part, names.service, sp, cluster)]);
+    addChain(part, names.service, label, [...(internalChain === names.service ? [offClusterMasq] : []), ...balance(part, names.service, sp, cluster, options)]);
     for (const e of cluster) used.set(endpointChainName(sp, e), e);
   }
   if (usesLocalChain) {
-    addChain(part, names.local, label, [...(internalChain === names.local ? [offClusterMasq] : []), ...balance(part, names.local, sp, local)]);
+    addChain(part, names.local, label, [...(internalChain === names.local ? [offClusterMasq] : []), ...balance(part, names.local, sp, local, options)]);
     for (const e of local) used.set(endpointChainName(sp, e), e);
   }
-  for (const [name, e] of used) renderEndpoint(part, sp, e, name);
+  if (sp.affinityTimeoutSeconds !== undefined) for (const [name, e] of used) renderEndpoint(part, sp, e, name);
+  const here = [...new Set([...used.values()].filter((e) => e.nodeName === undefined || e.nodeName === options.nodeName).map((e) => e.ip))];
+  add(part, SETS.hairpin, here.map((ip) => ({ key: [ip, ip] })));
 
   if (internalEps.length) add(part, SETS.serviceIps, [{ key: key(sp.clusterIP!), value: goto(internalChain), comment: label }]);
   else add(part, SETS.noEndpointServices, [{ key: key(sp.clusterIP!), value: noEndpointVerdict(hasAny), comment: label }]);
@@ -81,15 +91,20 @@ function renderPort(part: Ruleset, sp: ServicePortInfo, endpoints: readonly Endp
 }
 
 /**
- * Session affinity first (a client seen recently goes back to its endpoint), then round robin:
- * `numgen inc mod N` through a map named like the chain (chains and sets have separate names), which
- * loads much faster than an anonymous map per chain (README, "Costs").
+ * Round robin over the endpoints. Without session affinity: `numgen inc mod N offset O` through the
+ * chain's run of slots in a shared endpoint map, or a plain DNAT for one endpoint. With it, as kube-proxy:
+ * a client seen recently goes back to its endpoint's chain, others round robin through a map of
+ * endpoint chains named like the chain (chains and sets have separate names).
  */
-function balance(part: Ruleset, chain: string, sp: ServicePortInfo, eps: readonly EndpointInfo[]): Rule[] {
-  const rules: Rule[] = [];
-  if (sp.affinityTimeoutSeconds !== undefined) {
-    for (const e of eps) rules.push(rule([inSet('ip saddr', affinitySetName(sp, e)), verdict(goto(endpointChainName(sp, e)))]));
+function balance(part: Ruleset, chain: string, sp: ServicePortInfo, eps: readonly EndpointInfo[], options: RenderContext): Rule[] {
+  const isL4 = match('meta l4proto', sp.protocol);
+  if (sp.affinityTimeoutSeconds === undefined) {
+    if (eps.length === 1) return [rule([isL4, dnat(eps[0].ip, eps[0].port)])];
+    const run = options.slots.place(chain, eps.length);
+    add(part, run.map, eps.map((e, i) => ({ key: run.offset + i, value: { kind: 'addr-port', addr: e.ip, port: e.port }, comment: portLabel(sp) })));
+    return [rule([isL4, { kind: 'dnat-map', mod: eps.length, offset: run.offset, map: run.map }])];
   }
+  const rules: Rule[] = eps.map((e) => rule([inSet('ip saddr', affinitySetName(sp, e)), verdict(goto(endpointChainName(sp, e)))]));
   const targets: Verdict[] = eps.map((e) => goto(endpointChainName(sp, e)));
   if (targets.length === 1) {
     rules.push(rule([verdict(targets[0])]));
@@ -101,14 +116,14 @@ function balance(part: Ruleset, chain: string, sp: ServicePortInfo, eps: readonl
   return rules;
 }
 
+/** With session affinity: the endpoint's chain records the client, then DNATs. */
 function renderEndpoint(part: Ruleset, sp: ServicePortInfo, e: EndpointInfo, name: string): void {
-  const rules: Rule[] = [rule([match('ip saddr', e.ip), markMasq])];
-  if (sp.affinityTimeoutSeconds !== undefined) {
-    const set = affinitySetName(sp, e);
-    part.sets.set(set, { name: set, kind: 'set', keyType: 'ipv4_addr', flags: ['dynamic', 'timeout'], comment: `${portLabel(sp)} session affinity` });
-    rules.push(rule([{ kind: 'set-update', set, key: 'ip saddr', timeoutSeconds: sp.affinityTimeoutSeconds }]));
-  }
-  rules.push(rule([match('meta l4proto', sp.protocol), dnat(e.ip, e.port)]));
+  const set = affinitySetName(sp, e);
+  part.sets.set(set, { name: set, kind: 'set', keyType: 'ipv4_addr', flags: ['dynamic', 'timeout'], comment: `${portLabel(sp)} session affinity` });
+  const rules: Rule[] = [
+    rule([{ kind: 'set-update', set, key: 'ip saddr', timeoutSeconds: sp.affinityTimeoutSeconds }]),
+    rule([match('meta l4proto', sp.protocol), dnat(e.ip, e.port)]),
+  ];
   const chain: Chain = { name, comment: portLabel(sp), rules };
   part.chains.set(name, chain);
 }

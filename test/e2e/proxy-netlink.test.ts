@@ -52,6 +52,8 @@ it('writes the same table as nft, through a full sync and partial syncs', { skip
     for (const s of c.slices) p.endpointSlices.update(undefined, s);
   });
   assert.equal(viaNetlink.metrics.nftTransactions.value, 0, 'the whole full sync went over netlink');
+  assert.match(await list(NS.netlink), /meta l4proto tcp dnat ip to numgen inc mod 3 offset \d+ map @endpoints-0\n/, 'round robin through a slot map');
+  assert.match(await list(NS.netlink), /ip saddr \. ip daddr @hairpin jump mark-for-masquerade/);
   const netlinkBefore = viaNetlink.metrics.netlinkTransactions.value;
   assert.ok(netlinkBefore >= 1);
 
