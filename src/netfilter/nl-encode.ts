@@ -246,13 +246,23 @@ function elementKey(s: SetDecl, spec: KeySpec, key: Literal | readonly Literal[]
   const parts = typeof key === 'object' ? key : [key];
   if (parts.length !== spec.fields.length) throw new NlUnsupported(`set ${s.name}: key ${String(key)} has ${parts.length} fields`);
   if (parts.length === 1) return spec.fields[0].encode(parts[0]);
-  return Buffer.concat(parts.map((p, i) => padTo4(spec.fields[i].encode(p))));
+  const out = Buffer.alloc(spec.keyLen);
+  let at = 0;
+  parts.forEach((p, i) => {
+    out.set(spec.fields[i].encode(p), at);
+    at += pad4(spec.fields[i].len);
+  });
+  return out;
 }
 
 function elementMessages(ctx: Ctx, isAdd: boolean, s: SetDecl, elements: readonly Element[]): void {
   if (!elements.length) return;
   const spec = keySpec(s);
   const { w } = ctx;
+  // Elements of one Service share their comment: encode each text once.
+  const comments = new Map<string, Buffer>();
+  const commentData = (text: string) => comments.get(text) ?? comments.set(text, udata([[0, comment(text)]])).get(text)!;
+  const endpoint = Buffer.alloc(8);
   let i = 0;
   while (i < elements.length) {
     begin(ctx, isAdd ? MSG.NEWSETELEM : MSG.DELSETELEM, isAdd ? F.CREATE : 0).str(ELEMS.TABLE, ctx.table).str(ELEMS.SET, s.name).nest(ELEMS.ELEMENTS);
@@ -262,13 +272,18 @@ function elementMessages(ctx: Ctx, isAdd: boolean, s: SetDecl, elements: readonl
       w.nest(LIST_ELEM);
       w.nest(ELEM.KEY).bytes(DATA.VALUE, elementKey(s, spec, e.key)).unnest();
       const v = isAdd ? e.value : undefined;
-      if (v?.kind === 'addr-port') w.nest(ELEM.DATA).bytes(DATA.VALUE, Buffer.concat([ipv4(v.addr), padTo4(be16(v.port))])).unnest();
+      if (v?.kind === 'addr-port') {
+        // addr (4 bytes) . port (2 bytes, padded to 4), network order.
+        endpoint.set(ipv4(v.addr), 0);
+        endpoint.writeUInt16BE(v.port, 4);
+        w.nest(ELEM.DATA).bytes(DATA.VALUE, endpoint).unnest();
+      }
       else if (v) {
         w.nest(ELEM.DATA);
         verdictData(w, v);
         w.unnest();
       }
-      if (isAdd && e.comment !== undefined) w.bytes(ELEM.USERDATA, udata([[0, comment(e.comment)]]));
+      if (isAdd && e.comment !== undefined) w.bytes(ELEM.USERDATA, commentData(e.comment));
       w.unnest();
     }
     w.unnest().end();
@@ -287,4 +302,3 @@ function ruleMessage(ctx: Ctx, chain: string, r: Rule): void {
 }
 
 const pad4 = (n: number) => (n + 3) & ~3;
-const padTo4 = (b: Buffer) => (b.length % 4 ? Buffer.concat([b, Buffer.alloc(pad4(b.length) - b.length)]) : b);

@@ -54,13 +54,26 @@ export class NlWriter {
 
   /** A NUL-terminated string, as nf_tables names are (NLA_STRING, NLA_NUL_STRING). */
   str(type: number, value: string): this {
-    return this.bytes(type, Buffer.from(`${value}\0`));
+    const bytes = Buffer.byteLength(value) + 1;
+    const len = 4 + bytes;
+    this.#reserve(align(len));
+    const b = this.#buf;
+    b.writeUInt16LE(len, this.#len);
+    b.writeUInt16LE(type, this.#len + 2);
+    b.write(value, this.#len + 4, 'utf8');
+    b.fill(0, this.#len + len - 1, this.#len + align(len));
+    this.#len += align(len);
+    return this;
   }
 
   u32be(type: number, value: number): this {
-    const b = Buffer.allocUnsafe(4);
-    b.writeUInt32BE(value >>> 0, 0);
-    return this.bytes(type, b);
+    this.#reserve(8);
+    const b = this.#buf;
+    b.writeUInt16LE(8, this.#len);
+    b.writeUInt16LE(type, this.#len + 2);
+    b.writeUInt32BE(value >>> 0, this.#len + 4);
+    this.#len += 8;
+    return this;
   }
 
   u64be(type: number, value: bigint): this {
@@ -114,12 +127,20 @@ export const align = (n: number): number => (n + 3) & ~3;
  * as it is.
  */
 export function udata(records: readonly (readonly [number, Uint8Array])[]): Buffer {
-  const parts: Buffer[] = [];
-  for (const [type, value] of records) {
+  let size = 0;
+  for (const [, value] of records) {
     if (value.length > 255) throw new RangeError('user data record over 255 bytes');
-    parts.push(Buffer.from([type, value.length]), Buffer.from(value));
+    size += 2 + value.length;
   }
-  return Buffer.concat(parts);
+  const out = Buffer.allocUnsafe(size);
+  let at = 0;
+  for (const [type, value] of records) {
+    out[at] = type;
+    out[at + 1] = value.length;
+    out.set(value, at + 2);
+    at += 2 + value.length;
+  }
+  return out;
 }
 
 export const cString = (s: string): Buffer => Buffer.from(`${s}\0`);

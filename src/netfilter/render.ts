@@ -22,6 +22,8 @@ export function renderName(name: string): string {
 
 /** A comment's text as nftables keeps it: no double quotes (nft has no escape), cut to 128 bytes. */
 export function commentText(text: string): string {
+  // Fast path (most comments: short ASCII names): at most 3 bytes per UTF-16 unit.
+  if (text.length * 3 <= MAX_COMMENT_BYTES && !/["\n]/.test(text)) return text;
   let t = text.replaceAll('"', "'").replaceAll('\n', ' ');
   while (Buffer.byteLength(t) > MAX_COMMENT_BYTES) t = t.slice(0, -1);
   return t;

@@ -2,6 +2,7 @@
 import type { EndpointSlice } from '../api/types.ts';
 import { portKey } from './service-port.ts';
 import type { ServicePortInfo } from './service-port.ts';
+import { parseIpv4 } from '../lib/ipv4.ts';
 
 export const SERVICE_NAME_LABEL = 'kubernetes.io/service-name';
 
@@ -56,12 +57,10 @@ export function mergeSlices(slices: Iterable<EndpointSlice>): EndpointsByPort {
 
 const rank = (e: EndpointInfo) => (e.isReady ? 2 : 0) + (e.isServing ? 1 : 0);
 
-function ipNumber(ip: string): number {
-  return ip.split('.').reduce((n, p) => n * 256 + Number(p), 0);
-}
+const ipNumber = (ip: string): number => parseIpv4(ip) ?? 0;
 
 function compareEndpoints(a: EndpointInfo, b: EndpointInfo): number {
-  return ipNumber(a.ip) - ipNumber(b.ip) || a.port - b.port;
+  return a.ip === b.ip ? a.port - b.port : ipNumber(a.ip) - ipNumber(b.ip) || a.port - b.port;
 }
 
 export interface CategorizedEndpoints {

@@ -68,6 +68,7 @@ export class Proxier {
   #now: () => number;
   #base: Ruleset;
   #parts = new Map<string, Ruleset>();
+  #partCounts = { rules: 0, chains: 0, elements: 0 };
   #slots = new EndpointSlots();
   /** Hairpin address → the Services whose parts hold it (the `hairpin` set is shared by design). */
   #hairpin = new Map<string, Set<string>>();
@@ -178,6 +179,8 @@ export class Proxier {
     if (plan.prelude) await this.#apply(plan.prelude, plan.preludeOps, sets);
     await this.#apply(plan.script, plan.ops, sets);
     this.#parts = parts;
+    this.#partCounts = { rules: 0, chains: 0, elements: 0 };
+    for (const part of parts.values()) this.#count(part, 1);
     this.#needsFull = false;
     this.#needsRecreate = false;
     if (isRecreate) {
@@ -226,6 +229,9 @@ export class Proxier {
     }
     if (plan.script) await this.#apply(plan.script, plan.ops, (name) => next.sets.get(name) ?? this.#base.sets.get(name) ?? prev.sets.get(name));
     for (const [key, part] of parts) {
+      const old = this.#parts.get(key);
+      if (old) this.#count(old, -1);
+      if (part) this.#count(part, 1);
       if (part) this.#parts.set(key, part);
       else this.#parts.delete(key);
     }
@@ -337,18 +343,17 @@ export class Proxier {
     }
   }
 
+  /** Adds (`sign` 1) or removes (-1) a part's objects from the running totals behind the gauges. */
+  #count(part: Ruleset, sign: 1 | -1): void {
+    this.#partCounts.rules += sign * countRules(part);
+    this.#partCounts.chains += sign * part.chains.size;
+    this.#partCounts.elements += sign * countElements(part);
+  }
+
   #countObjects(): void {
-    let rules = countRules(this.#base);
-    let chains = this.#base.chains.size;
-    let elements = countElements(this.#base);
-    for (const p of this.#parts.values()) {
-      rules += countRules(p);
-      chains += p.chains.size;
-      elements += countElements(p);
-    }
-    this.metrics.rules.value = rules;
-    this.metrics.chains.value = chains;
-    this.metrics.elements.value = elements;
+    this.metrics.rules.value = countRules(this.#base) + this.#partCounts.rules;
+    this.metrics.chains.value = this.#base.chains.size + this.#partCounts.chains;
+    this.metrics.elements.value = countElements(this.#base) + this.#partCounts.elements;
   }
 }
 

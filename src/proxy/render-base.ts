@@ -90,7 +90,15 @@ export function renderBase(options: RenderOptions): Ruleset {
       rule([inSet('ip daddr', SETS.clusterIps), reject], 'reject traffic to invalid ports of ClusterIPs'),
       rule([match('ip daddr', options.serviceCidr), verdict({ kind: 'drop' })], 'drop traffic to unallocated ClusterIPs'),
     ]),
-    regular(CHAINS.services, [rule([vmap([...SERVICE_KEY], SETS.serviceIps)]), rule([...toNodeAddress(options), vmap([...NODEPORT_KEY], SETS.serviceNodeports)])]),
+    // Traffic to a ClusterIP from outside the pod network (the node itself, the host) is masqueraded, so
+    // replies from a backend on another node come back through this node to be un-DNATed. One rule here
+    // rather than one per service chain (kube-proxy's place for it): every rule in a chain reachable from
+    // the base chains adds to what each commit re-validates (netfilter README, "Costs").
+    regular(CHAINS.services, [
+      rule([notMatch('ip saddr', options.clusterCidr), inSet('ip daddr', SETS.clusterIps), verdict(jump(CHAINS.markForMasquerade))], 'ClusterIP traffic from outside the pod network'),
+      rule([vmap([...SERVICE_KEY], SETS.serviceIps)]),
+      rule([...toNodeAddress(options), vmap([...NODEPORT_KEY], SETS.serviceNodeports)]),
+    ]),
     regular(CHAINS.masquerading, [
       rule([{ kind: 'mark-match', mask: MASQUERADE_MARK, op: '==', value: 0 }, verdict({ kind: 'return' })]),
       rule([{ kind: 'mark-set', op: 'xor', value: MASQUERADE_MARK }]),

@@ -7,7 +7,7 @@ import { mergeSlices, sliceServiceKey } from './endpoints.ts';
 import type { EndpointsByPort } from './endpoints.ts';
 import { renderBase, slotMapDecl } from './render-base.ts';
 import type { RenderOptions } from './render-base.ts';
-import { EndpointSlots } from './endpoint-slots.ts';
+import { EndpointSlots, SLOT_MAP_PREFIX } from './endpoint-slots.ts';
 import { renderServicePart } from './render-service.ts';
 import type { RenderContext } from './render-service.ts';
 import { serviceKey, servicePorts } from './service-port.ts';
@@ -70,6 +70,10 @@ export function withoutClaimed(part: Ruleset, seen: Map<string, Set<string>>): R
   let isCopied = false;
   const elements = new Map<string, Element[]>();
   for (const [set, els] of part.elements) {
+    if (set.startsWith(SLOT_MAP_PREFIX)) {
+      elements.set(set, els); // slots are unique by construction
+      continue;
+    }
     const claimed = seen.get(set) ?? new Set<string>();
     seen.set(set, claimed);
     const kept = els.filter((e) => {

@@ -53,23 +53,22 @@ function renderPort(part: Ruleset, sp: ServicePortInfo, endpoints: readonly Endp
   const usesLocalChain = local.length > 0 && (sp.isInternalPolicyLocal || (sp.isExternalPolicyLocal && hasExternal));
   const key = (ip: string) => [ip, sp.protocol, sp.port];
 
-  // Traffic to the ClusterIP from outside the pod network (the node itself, the host) is masqueraded,
-  // so replies from a backend on another node come back through this node to be un-DNATed. Hairpin
-  // traffic (a pod reaching itself through its Service) is masqueraded in postrouting, through the
-  // `hairpin` set of this node's endpoint addresses.
-  const offClusterMasq = rule([match('ip daddr', sp.clusterIP!), notMatch('ip saddr', options.clusterCidr), markMasq]);
+  // Off-cluster clients of the ClusterIP are masqueraded in the shared `services` chain; hairpin traffic
+  // (a pod reaching itself through its Service) in postrouting, through the `hairpin` set of this node's
+  // endpoint addresses.
   const used = new Map<string, EndpointInfo>();
   if (usesClusterChain) {
-    addChain(part, names.service, label, [...(internalChain === names.service ? [offClusterMasq] : []), ...balance(part, names.service, sp, cluster, options)]);
-    for (const e of cluster) used.set(endpointChainName(sp, e), e);
+    addChain(part, names.service, label, balance(part, names.service, sp, cluster, options));
+    for (const e of cluster) used.set(`${e.ip}:${e.port}`, e);
   }
   if (usesLocalChain) {
-    addChain(part, names.local, label, [...(internalChain === names.local ? [offClusterMasq] : []), ...balance(part, names.local, sp, local, options)]);
-    for (const e of local) used.set(endpointChainName(sp, e), e);
+    addChain(part, names.local, label, balance(part, names.local, sp, local, options));
+    for (const e of local) used.set(`${e.ip}:${e.port}`, e);
   }
-  if (sp.affinityTimeoutSeconds !== undefined) for (const [name, e] of used) renderEndpoint(part, sp, e, name);
-  const here = [...new Set([...used.values()].filter((e) => e.nodeName === undefined || e.nodeName === options.nodeName).map((e) => e.ip))];
-  add(part, SETS.hairpin, here.map((ip) => ({ key: [ip, ip] })));
+  if (sp.affinityTimeoutSeconds !== undefined) for (const e of used.values()) renderEndpoint(part, sp, e);
+  const here = new Set<string>();
+  for (const e of used.values()) if (e.nodeName === undefined || e.nodeName === options.nodeName) here.add(e.ip);
+  add(part, SETS.hairpin, [...here].map((ip) => ({ key: [ip, ip] })));
 
   if (internalEps.length) add(part, SETS.serviceIps, [{ key: key(sp.clusterIP!), value: goto(internalChain), comment: label }]);
   else add(part, SETS.noEndpointServices, [{ key: key(sp.clusterIP!), value: noEndpointVerdict(hasAny), comment: label }]);
@@ -117,7 +116,8 @@ function balance(part: Ruleset, chain: string, sp: ServicePortInfo, eps: readonl
 }
 
 /** With session affinity: the endpoint's chain records the client, then DNATs. */
-function renderEndpoint(part: Ruleset, sp: ServicePortInfo, e: EndpointInfo, name: string): void {
+function renderEndpoint(part: Ruleset, sp: ServicePortInfo, e: EndpointInfo): void {
+  const name = endpointChainName(sp, e);
   const set = affinitySetName(sp, e);
   part.sets.set(set, { name: set, kind: 'set', keyType: 'ipv4_addr', flags: ['dynamic', 'timeout'], comment: `${portLabel(sp)} session affinity` });
   const rules: Rule[] = [

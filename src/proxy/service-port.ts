@@ -91,18 +91,16 @@ const MAX_NAME = 255;
 
 /** `prefix-HASH8-base`: HASH8 (base32 of sha256) keeps names unique when `base` is cut to fit. */
 export function hashedName(prefix: string, base: string): string {
-  const digest = createHash('sha256').update(base).digest();
-  return `${prefix}-${base32(digest).slice(0, 8)}-${base}`.slice(0, MAX_NAME);
+  return named(prefix, hash8(base), base);
 }
+
+const hash8 = (base: string) => base32(createHash('sha256').update(base).digest().subarray(0, 5));
+const named = (prefix: string, hash: string, base: string) => `${prefix}-${hash}-${base}`.slice(0, MAX_NAME);
 
 export function serviceChainNames(sp: ServicePortInfo): { service: string; local: string; external: string; firewall: string } {
   const base = chainBase(sp);
-  return {
-    service: hashedName('service', base),
-    local: hashedName('local', base),
-    external: hashedName('external', base),
-    firewall: hashedName('firewall', base),
-  };
+  const hash = hash8(base);
+  return { service: named('service', hash, base), local: named('local', hash, base), external: named('external', hash, base), firewall: named('firewall', hash, base) };
 }
 
 export function endpointChainName(sp: ServicePortInfo, ep: { ip: string; port: number }): string {
