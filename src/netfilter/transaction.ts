@@ -16,8 +16,8 @@ export type NftOp =
   | { op: 'flush-chain'; name: string }
   | { op: 'delete-chain'; name: string }
   | { op: 'add-set'; set: SetDecl }
-  | { op: 'flush-set'; name: string }
-  | { op: 'delete-set'; name: string }
+  | { op: 'flush-set'; name: string; kind: 'set' | 'map' }
+  | { op: 'delete-set'; name: string; kind: 'set' | 'map' }
   | { op: 'add-rule'; chain: string; rule: Rule }
   | { op: 'add-elements'; set: string; elements: readonly Element[] }
   | { op: 'delete-elements'; set: string; elements: readonly Element[] };
@@ -28,9 +28,9 @@ export interface SyncScript {
    * `script` (a full sync of a new table only). Empty chains and sets change no packet's fate, and the
    * kernel loads a large table several times faster when its chains already exist (README, "Costs").
    */
-  prelude: string;
-  /** The `nft -f -` input: one atomic transaction; empty when there is nothing to do. */
-  script: string;
+  readonly prelude: string;
+  /** The `nft -f -` input: one atomic transaction; empty when there is nothing to do. Rendered on first use. */
+  readonly script: string;
   /** The same two transactions as commands, in the same order. */
   preludeOps: NftOp[];
   ops: NftOp[];
@@ -60,76 +60,121 @@ const isDynamic = (s: SetDecl | undefined) => s?.flags?.includes('dynamic') ?? f
 type Section = 'head' | 'declare' | 'flush' | 'deleteElements' | 'rules' | 'addElements' | 'deletes';
 const SECTIONS: readonly Section[] = ['head', 'declare', 'flush', 'deleteElements', 'rules', 'addElements', 'deletes'];
 
-/** A transaction being built, kept both as nft text and as commands, section by section. */
+/**
+ * A transaction being built as commands, section by section. Its nft text is rendered from the
+ * commands only when asked for (the netlink writer never needs it).
+ */
 class Script {
-  readonly at: string;
-  #text = new Map<Section, string[]>(SECTIONS.map((k) => [k, []]));
   #ops = new Map<Section, NftOp[]>(SECTIONS.map((k) => [k, []]));
 
   constructor(r: Ruleset) {
-    this.at = `${r.family} ${renderName(r.table)}`;
+    renderName(r.table);
   }
 
   get declareCount(): number {
     return this.#ops.get('declare')!.length;
   }
 
-  push(section: Section, text: string, op: NftOp): void {
-    this.#text.get(section)!.push(text);
+  push(section: Section, op: NftOp): void {
     this.#ops.get(section)!.push(op);
   }
 
   table(r: Ruleset, verb: 'add' | 'delete'): void {
-    if (verb === 'delete') this.push('head', `delete table ${this.at}`, { op: 'delete-table' });
-    else this.push('head', tableDecl(r), r.comment === undefined ? { op: 'add-table' } : { op: 'add-table', comment: r.comment });
+    if (verb === 'delete') this.push('head', { op: 'delete-table' });
+    else this.push('head', r.comment === undefined ? { op: 'add-table' } : { op: 'add-table', comment: r.comment });
   }
 
   declareChain(c: Chain): void {
-    const clauses = [c.base ? renderBaseSpec(c.base) : '', c.comment === undefined ? '' : `comment ${renderComment(c.comment)};`].filter(Boolean);
-    this.push('declare', `add chain ${this.at} ${renderName(c.name)}${clauses.length ? ` { ${clauses.join(' ')} }` : ''}`, { op: 'add-chain', chain: c });
+    renderName(c.name);
+    this.push('declare', { op: 'add-chain', chain: c });
   }
 
   declareSet(s: SetDecl): void {
-    this.push('declare', `add ${s.kind} ${this.at} ${renderName(s.name)} { ${setClauses(s).join('; ')}; }`, { op: 'add-set', set: s });
+    renderName(s.name);
+    this.push('declare', { op: 'add-set', set: s });
   }
 
   flushChain(name: string): void {
-    this.push('flush', `flush chain ${this.at} ${renderName(name)}`, { op: 'flush-chain', name });
+    this.push('flush', { op: 'flush-chain', name });
   }
 
   flushSet(name: string, kind: 'set' | 'map'): void {
-    this.push('flush', `flush ${kind} ${this.at} ${renderName(name)}`, { op: 'flush-set', name });
+    this.push('flush', { op: 'flush-set', name, kind });
   }
 
   deleteChain(name: string): void {
-    this.push('deletes', `delete chain ${this.at} ${renderName(name)}`, { op: 'delete-chain', name });
+    this.push('deletes', { op: 'delete-chain', name });
   }
 
   deleteSet(name: string, kind: 'set' | 'map'): void {
-    this.push('deletes', `delete ${kind} ${this.at} ${renderName(name)}`, { op: 'delete-set', name });
+    this.push('deletes', { op: 'delete-set', name, kind });
   }
 
   chainRules(c: Chain): void {
-    for (const r of c.rules) this.push('rules', `add rule ${this.at} ${renderName(c.name)} ${renderRule(r)}`, { op: 'add-rule', chain: c.name, rule: r });
+    for (const r of c.rules) this.push('rules', { op: 'add-rule', chain: c.name, rule: r });
   }
 
   elements(verb: 'add' | 'delete', set: string, items: readonly Element[]): void {
     const section = verb === 'add' ? 'addElements' : 'deleteElements';
     for (let i = 0; i < items.length; i += ELEMENT_BATCH) {
-      const batch = items.slice(i, i + ELEMENT_BATCH);
-      const text = batch.map((e) => (verb === 'add' ? renderElement(e) : keyText(e)));
-      this.push(section, `${verb} element ${this.at} ${renderName(set)} { ${text.join(', ')} }`, { op: verb === 'add' ? 'add-elements' : 'delete-elements', set, elements: batch });
+      this.push(section, { op: verb === 'add' ? 'add-elements' : 'delete-elements', set, elements: items.slice(i, i + ELEMENT_BATCH) });
     }
-  }
-
-  text(): string {
-    const all = SECTIONS.flatMap((k) => this.#text.get(k)!);
-    return all.length ? all.join('\n') + '\n' : '';
   }
 
   ops(): NftOp[] {
     return SECTIONS.flatMap((k) => this.#ops.get(k)!);
   }
+}
+
+/** Commands as `nft -f` input, one line each (empty for none). */
+export function opsText(r: Ruleset, ops: readonly NftOp[]): string {
+  const at = `${r.family} ${renderName(r.table)}`;
+  return ops.length ? ops.map((op) => opText(r, at, op)).join('\n') + '\n' : '';
+}
+
+function opText(r: Ruleset, at: string, op: NftOp): string {
+  switch (op.op) {
+    case 'add-table':
+      return tableDecl({ ...r, ...(op.comment === undefined ? {} : { comment: op.comment }) });
+    case 'delete-table':
+      return `delete table ${at}`;
+    case 'add-chain': {
+      const c = op.chain;
+      const clauses = [c.base ? renderBaseSpec(c.base) : '', c.comment === undefined ? '' : `comment ${renderComment(c.comment)};`].filter(Boolean);
+      return `add chain ${at} ${renderName(c.name)}${clauses.length ? ` { ${clauses.join(' ')} }` : ''}`;
+    }
+    case 'add-set':
+      return `add ${op.set.kind} ${at} ${renderName(op.set.name)} { ${setClauses(op.set).join('; ')}; }`;
+    case 'flush-chain':
+      return `flush chain ${at} ${renderName(op.name)}`;
+    case 'flush-set':
+      return `flush ${op.kind} ${at} ${renderName(op.name)}`;
+    case 'delete-chain':
+      return `delete chain ${at} ${renderName(op.name)}`;
+    case 'delete-set':
+      return `delete ${op.kind} ${at} ${renderName(op.name)}`;
+    case 'add-rule':
+      return `add rule ${at} ${renderName(op.chain)} ${renderRule(op.rule)}`;
+    case 'add-elements':
+      return `add element ${at} ${renderName(op.set)} { ${op.elements.map(renderElement).join(', ')} }`;
+    case 'delete-elements':
+      return `delete element ${at} ${renderName(op.set)} { ${op.elements.map(keyText).join(', ')} }`;
+  }
+}
+
+/** A plan whose nft text is rendered on first use. */
+function plan(r: Ruleset, parts: { preludeOps: NftOp[]; ops: NftOp[]; flushedChains: string[]; flushedSets: SetRefByKind[] }): SyncScript {
+  let prelude: string | undefined;
+  let script: string | undefined;
+  return {
+    ...parts,
+    get prelude() {
+      return (prelude ??= opsText(r, parts.preludeOps));
+    },
+    get script() {
+      return (script ??= opsText(r, parts.ops));
+    },
+  };
 }
 
 function tableDecl(r: Ruleset): string {
@@ -172,8 +217,7 @@ export function fullSyncScript(next: Ruleset, options: FullSyncOptions = {}): Sy
   for (const c of next.chains.values()) s.chainRules(c);
   for (const [set, els] of next.elements) if (!isDynamic(next.sets.get(set))) s.elements('add', set, els);
   if (pre.declareCount) pre.table(next, 'add');
-  const prelude = pre.declareCount ? pre.text() : '';
-  return { prelude, script: s.text(), preludeOps: prelude ? pre.ops() : [], ops: s.ops(), flushedChains, flushedSets };
+  return plan(next, { preludeOps: pre.declareCount ? pre.ops() : [], ops: s.ops(), flushedChains, flushedSets });
 }
 
 function deleteStale(s: Script, next: Ruleset, options: { deleteChains?: readonly string[]; deleteSets?: readonly SetRefByKind[] }): void {
@@ -243,5 +287,5 @@ export function diffScript(prev: Ruleset, next: Ruleset, options: { deleteChains
     s.elements('add', set, added);
   }
   deleteStale(s, next, options);
-  return { prelude: '', script: s.text(), preludeOps: [], ops: s.ops(), flushedChains, flushedSets };
+  return plan(next, { preludeOps: [], ops: s.ops(), flushedChains, flushedSets });
 }

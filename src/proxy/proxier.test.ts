@@ -81,7 +81,7 @@ describe('Proxier.sync', () => {
     await proxier.sync();
     runner.clear();
     proxier.services.update(web()[0], web()[0]);
-    assert.equal((await proxier.sync()).scriptBytes, 0);
+    assert.equal((await proxier.sync()).commands, 0);
     assert.deepEqual(runner.calls, []);
   });
 

@@ -51,7 +51,8 @@ export interface SyncResult {
   kind: 'skipped' | 'full' | 'partial';
   /** Services re-rendered. */
   services: number;
-  scriptBytes: number;
+  /** Commands sent (nft lines, or netlink messages before elements are batched). */
+  commands: number;
   durationMs: number;
   /** Conntrack filters run after the transaction. */
   conntrackFilters: number;
@@ -122,7 +123,7 @@ export class Proxier {
 
   async sync(): Promise<SyncResult> {
     const started = this.#now();
-    if (!this.isReady) return { kind: 'skipped', services: 0, scriptBytes: 0, durationMs: 0, conntrackFilters: 0 };
+    if (!this.isReady) return { kind: 'skipped', services: 0, commands: 0, durationMs: 0, conntrackFilters: 0 };
     const svc = this.services.take();
     const eps = this.endpointSlices.take();
     const state = this.state();
@@ -153,7 +154,7 @@ export class Proxier {
     for (const t of triggerTimes) this.metrics.networkProgramming.observe(Math.max(0, (done - t) / 1000));
     this.metrics.lastSync.value = done / 1000;
     this.#countObjects();
-    return { kind: isFull ? 'full' : 'partial', services: isFull ? state.services.size : changed.size, scriptBytes: plan.prelude.length + plan.script.length, durationMs: done - started, conntrackFilters: flows.length };
+    return { kind: isFull ? 'full' : 'partial', services: isFull ? state.services.size : changed.size, commands: plan.preludeOps.length + plan.ops.length, durationMs: done - started, conntrackFilters: flows.length };
   }
 
   async #fullSync(state: ProxyState): Promise<SyncScript> {
@@ -176,8 +177,8 @@ export class Proxier {
     const existing = isRecreate ? undefined : await this.#listExisting();
     const plan = fullSyncScript(ruleset, { existing, isRecreate, deleteChains: due.chains, deleteSets: due.sets });
     const sets = (name: string) => ruleset.sets.get(name);
-    if (plan.prelude) await this.#apply(plan.prelude, plan.preludeOps, sets);
-    await this.#apply(plan.script, plan.ops, sets);
+    if (plan.preludeOps.length) await this.#apply(() => plan.prelude, plan.preludeOps, sets);
+    await this.#apply(() => plan.script, plan.ops, sets);
     this.#parts = parts;
     this.#partCounts = { rules: 0, chains: 0, elements: 0 };
     for (const part of parts.values()) this.#count(part, 1);
@@ -227,7 +228,7 @@ export class Proxier {
       this.#needsRecreate = true;
       return this.#fullSync(state);
     }
-    if (plan.script) await this.#apply(plan.script, plan.ops, (name) => next.sets.get(name) ?? this.#base.sets.get(name) ?? prev.sets.get(name));
+    if (plan.ops.length) await this.#apply(() => plan.script, plan.ops, (name) => next.sets.get(name) ?? this.#base.sets.get(name) ?? prev.sets.get(name));
     for (const [key, part] of parts) {
       const old = this.#parts.get(key);
       if (old) this.#count(old, -1);
@@ -239,7 +240,8 @@ export class Proxier {
     return plan;
   }
 
-  async #apply(script: string, ops: readonly NftOp[], sets: (name: string) => SetDecl | undefined): Promise<void> {
+  /** `script`: the same transaction as nft text, rendered only if nft is needed. */
+  async #apply(script: () => string, ops: readonly NftOp[], sets: (name: string) => SetDecl | undefined): Promise<void> {
     if (this.#o.netlink) {
       try {
         await this.#o.netlink.apply(ops, { family: 'ip', table: this.#o.tableName, sets });
@@ -255,7 +257,7 @@ export class Proxier {
     // Through the runner rather than Nft.apply: a cold start of a large table can take longer than the
     // adapter's default 30 s timeout.
     try {
-      await this.#o.runner.run('nft', ['-f', '-'], { input: script, timeoutMs: this.#o.nftTimeoutMs ?? 300_000, ...(this.#o.netns === undefined ? {} : { netns: this.#o.netns }) });
+      await this.#o.runner.run('nft', ['-f', '-'], { input: script(), timeoutMs: this.#o.nftTimeoutMs ?? 300_000, ...(this.#o.netns === undefined ? {} : { netns: this.#o.netns }) });
     } catch (e) {
       throw e instanceof CommandError ? new NftError('RulesetRejected', e.message, { cause: e, stderr: e.stderr }) : e;
     }
