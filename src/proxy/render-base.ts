@@ -95,7 +95,7 @@ export function renderBase(options: RenderOptions): Ruleset {
     // rather than one per service chain (kube-proxy's place for it): every rule in a chain reachable from
     // the base chains adds to what each commit re-validates (netfilter README, "Costs").
     regular(CHAINS.services, [
-      rule([notMatch('ip saddr', options.clusterCidr), inSet('ip daddr', SETS.clusterIps), verdict(jump(CHAINS.markForMasquerade))], 'ClusterIP traffic from outside the pod network'),
+      rule([notMatch('ip saddr', options.clusterCidr), inSet('ip daddr', SETS.clusterIps), verdict(jump(CHAINS.markForMasquerade))], 'ClusterIP clients not in the pod network'),
       rule([vmap([...SERVICE_KEY], SETS.serviceIps)]),
       rule([...toNodeAddress(options), vmap([...NODEPORT_KEY], SETS.serviceNodeports)]),
     ]),

@@ -230,7 +230,7 @@ describe('service proxy on the real kernel', { skip: isRoot ? false : 'needs roo
     const listing = (await defaultRunner.run('nft', ['list', 'table', 'ip', TABLE], { netns: nodeNetns(plan, 1) })).stdout;
     const text = describeRules(listing);
     assert.match(text, /# Service default\/web\n/);
-    assert.doesNotMatch(text, /outside/);
+    assert.doesNotMatch(text, /default\/outside/);
   });
 
   it('deletes its table and LB addresses on teardown', async () => {
