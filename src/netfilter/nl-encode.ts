@@ -8,7 +8,7 @@ import type { Chain, Element, Literal, Rule, SetDecl, TableFamily } from './mode
 import { commentText } from './render.ts';
 import type { NftOp } from './transaction.ts';
 import { NlWriter, cString, u32le, udata } from './nl-writer.ts';
-import { DATA, LIST_ELEM, NlUnsupported, be16, encodeStmt, ipv4, proto, verdictData } from './nl-expr.ts';
+import { DATA, LIST_ELEM, NlUnsupported, encodeStmt, ipv4Number, port, proto, verdictData } from './nl-expr.ts';
 
 export { NlUnsupported } from './nl-expr.ts';
 
@@ -164,13 +164,14 @@ interface KeyField {
   /** nft's datatype number (ipv4_addr 7, inet_proto 12, inet_service 13, integer 4). */
   type: number;
   len: number;
-  encode: (l: Literal) => Buffer;
+  /** Writes the literal at `at` (the field's bytes are zeroed first). */
+  write: (b: Buffer, at: number, l: Literal) => void;
 }
 
 const KEY_TYPES: Record<string, KeyField> = {
-  ipv4_addr: { type: 7, len: 4, encode: (l) => ipv4(String(l)) },
-  inet_proto: { type: 12, len: 1, encode: (l) => Buffer.from([proto(l)]) },
-  inet_service: { type: 13, len: 2, encode: (l) => be16(Number(l)) },
+  ipv4_addr: { type: 7, len: 4, write: (b, at, l) => b.writeUInt32BE(ipv4Number(String(l)), at) },
+  inet_proto: { type: 12, len: 1, write: (b, at, l) => void (b[at] = proto(l)) },
+  inet_service: { type: 13, len: 2, write: (b, at, l) => b.writeUInt16BE(port(Number(l)), at) },
 };
 const BYTEORDER = { host: 1, big: 2 } as const;
 
@@ -204,7 +205,7 @@ function keySpec(s: SetDecl): KeySpec {
     // and offset), NFTNL_UDATA_SET_DATA_TYPEOF the value's.
     const numgen = udata([[0, u32le(0)], [1, u32le(mod)], [2, u32le(0)]]);
     return {
-      fields: [{ type: 4, len: 4, encode: (l) => u32le(Number(l)) }],
+      fields: [{ type: 4, len: 4, write: (b, at, l) => b.writeUInt32LE(Number(l) >>> 0, at) }],
       keyType: 4,
       keyLen: 4,
       udata: [[0, u32le(BYTEORDER.host)], [1, u32le(0)], [3, udata([[0, u32le(0x17)], [1, numgen]])], [4, TYPEOF_VALUES[value].udata], [6, u32le(0)]],
@@ -242,17 +243,15 @@ function setMessage(ctx: Ctx, s: SetDecl, id: number): void {
   w.bytes(SET.USERDATA, udata(records)).end();
 }
 
-function elementKey(s: SetDecl, spec: KeySpec, key: Literal | readonly Literal[]): Buffer {
+function writeKey(w: NlWriter, s: SetDecl, spec: KeySpec, key: Literal | readonly Literal[]): void {
   const parts = typeof key === 'object' ? key : [key];
   if (parts.length !== spec.fields.length) throw new NlUnsupported(`set ${s.name}: key ${String(key)} has ${parts.length} fields`);
-  if (parts.length === 1) return spec.fields[0].encode(parts[0]);
-  const out = Buffer.alloc(spec.keyLen);
-  let at = 0;
-  parts.forEach((p, i) => {
-    out.set(spec.fields[i].encode(p), at);
+  let at = w.value(DATA.VALUE, spec.keyLen);
+  const b = w.buffer;
+  for (let i = 0; i < parts.length; i++) {
+    spec.fields[i].write(b, at, parts[i]);
     at += pad4(spec.fields[i].len);
-  });
-  return out;
+  }
 }
 
 function elementMessages(ctx: Ctx, isAdd: boolean, s: SetDecl, elements: readonly Element[]): void {
@@ -262,7 +261,6 @@ function elementMessages(ctx: Ctx, isAdd: boolean, s: SetDecl, elements: readonl
   // Elements of one Service share their comment: encode each text once.
   const comments = new Map<string, Buffer>();
   const commentData = (text: string) => comments.get(text) ?? comments.set(text, udata([[0, comment(text)]])).get(text)!;
-  const endpoint = Buffer.alloc(8);
   let i = 0;
   while (i < elements.length) {
     begin(ctx, isAdd ? MSG.NEWSETELEM : MSG.DELSETELEM, isAdd ? F.CREATE : 0).str(ELEMS.TABLE, ctx.table).str(ELEMS.SET, s.name).nest(ELEMS.ELEMENTS);
@@ -270,13 +268,17 @@ function elementMessages(ctx: Ctx, isAdd: boolean, s: SetDecl, elements: readonl
     while (i < elements.length && w.since(mark) < ELEMENTS_BYTES) {
       const e = elements[i++];
       w.nest(LIST_ELEM);
-      w.nest(ELEM.KEY).bytes(DATA.VALUE, elementKey(s, spec, e.key)).unnest();
+      w.nest(ELEM.KEY);
+      writeKey(w, s, spec, e.key);
+      w.unnest();
       const v = isAdd ? e.value : undefined;
       if (v?.kind === 'addr-port') {
         // addr (4 bytes) . port (2 bytes, padded to 4), network order.
-        endpoint.set(ipv4(v.addr), 0);
-        endpoint.writeUInt16BE(v.port, 4);
-        w.nest(ELEM.DATA).bytes(DATA.VALUE, endpoint).unnest();
+        w.nest(ELEM.DATA);
+        const at = w.value(DATA.VALUE, 8);
+        w.buffer.writeUInt32BE(ipv4Number(v.addr), at);
+        w.buffer.writeUInt16BE(port(v.port), at + 4);
+        w.unnest();
       }
       else if (v) {
         w.nest(ELEM.DATA);

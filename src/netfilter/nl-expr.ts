@@ -239,11 +239,15 @@ function unsupported(what: string): never {
   throw new NlUnsupported(what);
 }
 
-export function ipv4(s: string): Buffer {
+export function ipv4Number(s: string): number {
   const n = parseIpv4(s);
   if (n === undefined) throw new NlUnsupported(`IPv4 address ${s}`);
+  return n;
+}
+
+export function ipv4(s: string): Buffer {
   const b = Buffer.allocUnsafe(4);
-  b.writeUInt32BE(n, 0);
+  b.writeUInt32BE(ipv4Number(s), 0);
   return b;
 }
 
@@ -258,10 +262,14 @@ function rtn(l: Literal): number {
   return RTN[String(l)] ?? unsupported(`address type ${String(l)}`);
 }
 
-export function be16(n: number): Buffer {
+export function port(n: number): number {
   if (!Number.isInteger(n) || n < 0 || n > 0xffff) throw new NlUnsupported(`port ${n}`);
+  return n;
+}
+
+export function be16(n: number): Buffer {
   const b = Buffer.allocUnsafe(2);
-  b.writeUInt16BE(n, 0);
+  b.writeUInt16BE(port(n), 0);
   return b;
 }
 

@@ -8,7 +8,7 @@
 // quadratic too. Maps of about MAP_SLOTS slots keep both walks short.
 
 /** Slots a map is filled to before the next one is started. */
-export const MAP_SLOTS = 1024;
+export const MAP_SLOTS = 256;
 
 export const SLOT_MAP_PREFIX = 'endpoints-';
 
