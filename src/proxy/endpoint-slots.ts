@@ -27,6 +27,8 @@ export class EndpointSlots {
   #free = new Map<number, SlotRun[]>();
   /** map name → next unused slot. */
   #fill = new Map<string, number>();
+  /** The map being filled. */
+  #last: string | undefined;
   #newMaps: string[] = [];
 
   /** A run for `owner` (a chain) balancing over `n` endpoints: its current one while `n` fits. */
@@ -62,7 +64,7 @@ export class EndpointSlots {
   #allocate(capacity: number): SlotRun {
     const reused = this.#free.get(capacity)?.shift();
     if (reused) return reused;
-    const last = [...this.#fill.keys()].at(-1);
+    const last = this.#last;
     if (last !== undefined) {
       const offset = Math.ceil(this.#fill.get(last)! / capacity) * capacity;
       if (offset + capacity <= Math.max(MAP_SLOTS, capacity)) {
@@ -72,6 +74,7 @@ export class EndpointSlots {
     }
     const map = `${SLOT_MAP_PREFIX}${this.#fill.size}`;
     this.#fill.set(map, capacity);
+    this.#last = map;
     this.#newMaps.push(map);
     return { map, offset: 0, capacity };
   }

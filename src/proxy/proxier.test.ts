@@ -75,6 +75,29 @@ describe('Proxier.sync', () => {
     assert.doesNotMatch(scripts()[3], /add element/);
   });
 
+  it('keeps one hairpin entry per local endpoint address, however many Services and ports share it', async () => {
+    const { proxier, scripts } = setup();
+    const two = svc('default', 'two', { clusterIP: '198.19.208.31', ports: [{ name: 'a', port: 80, protocol: 'TCP' }, { name: 'b', port: 81, protocol: 'TCP' }] });
+    const twoSlice = slice('default', 'two', [{ name: 'a', port: 9376 }, { name: 'b', port: 9377 }], [{ ip: '198.18.224.10' }]);
+    listed(proxier, [web(), [two, twoSlice]]);
+    await proxier.sync();
+    const pairs = (text: string) => [...text.matchAll(/^add element ip skiff-test-proxy hairpin \{ (.*) \}$/gm)].flatMap((m) => m[1].split(', '));
+    assert.deepEqual(pairs(scripts()[1]).sort(), ['198.18.224.10 . 198.18.224.10', '198.18.224.11 . 198.18.224.11']);
+
+    // web goes away: 198.18.224.10 stays (two still uses it), 198.18.224.11 goes.
+    proxier.services.update(web()[0], undefined);
+    proxier.endpointSlices.update(web()[1], undefined);
+    await proxier.sync();
+    assert.match(scripts()[2], /^delete element ip skiff-test-proxy hairpin \{ 198\.18\.224\.11 \. 198\.18\.224\.11 \}$/m);
+    assert.doesNotMatch(scripts()[2], /198\.18\.224\.10 \. 198\.18\.224\.10/);
+
+    // two goes too: now its address leaves the set.
+    proxier.services.update(two, undefined);
+    proxier.endpointSlices.update(twoSlice, undefined);
+    await proxier.sync();
+    assert.match(scripts()[3], /^delete element ip skiff-test-proxy hairpin \{ 198\.18\.224\.10 \. 198\.18\.224\.10 \}$/m);
+  });
+
   it('sends no transaction when a sync finds nothing changed', async () => {
     const { runner, proxier } = setup();
     listed(proxier, [web()]);

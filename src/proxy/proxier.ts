@@ -19,7 +19,7 @@ import { staleUdpFlows } from './conntrack-cleanup.ts';
 import { ProxyMetrics } from './metrics.ts';
 import { SETS, renderBase, slotMapDecl } from './render-base.ts';
 import type { RenderOptions } from './render-base.ts';
-import { assemble, declareSlotMaps } from './render-ruleset.ts';
+import { assemble, assembleClaimed, declareSlotMaps } from './render-ruleset.ts';
 import type { ProxyState } from './render-ruleset.ts';
 import { renderServicePart } from './render-service.ts';
 import { EndpointSlots, SLOT_MAP_PREFIX } from './endpoint-slots.ts';
@@ -172,7 +172,7 @@ export class Proxier {
       this.#holdHairpin(key, part, true);
     }
     this.#base = declareSlotMaps(renderBase(this.#o), this.#slots.takeNewMaps());
-    const ruleset = assemble(this.#base, parts.values());
+    const ruleset = assembleClaimed(this.#base, parts.values());
     const due = this.#dueDeletes();
     const existing = isRecreate ? undefined : await this.#listExisting();
     const plan = fullSyncScript(ruleset, { existing, isRecreate, deleteChains: due.chains, deleteSets: due.sets });

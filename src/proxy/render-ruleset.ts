@@ -5,7 +5,7 @@ import type { Element, Ruleset } from '../netfilter/model.ts';
 import { renderElement } from '../netfilter/render.ts';
 import { mergeSlices, sliceServiceKey } from './endpoints.ts';
 import type { EndpointsByPort } from './endpoints.ts';
-import { renderBase, slotMapDecl } from './render-base.ts';
+import { SETS, renderBase, slotMapDecl } from './render-base.ts';
 import type { RenderOptions } from './render-base.ts';
 import { EndpointSlots, SLOT_MAP_PREFIX } from './endpoint-slots.ts';
 import { renderServicePart } from './render-service.ts';
@@ -56,6 +56,18 @@ export function renderRuleset(state: ProxyState, options: RenderOptions): Rulese
   const slots = new EndpointSlots();
   const parts = renderParts(state, { ...options, slots });
   return assemble(declareSlotMaps(renderBase(options), slots.maps), parts.values());
+}
+
+/**
+ * `assemble` for parts whose elements are already claimed (the proxier's `#claim`): only the shared
+ * `hairpin` set may hold a key twice, and is deduplicated.
+ */
+export function assembleClaimed(base: Ruleset, parts: Iterable<Ruleset>): Ruleset {
+  const out = mergeInto({ ...base, chains: new Map(), sets: new Map(), elements: new Map() }, base);
+  for (const part of parts) mergeInto(out, part);
+  const pairs = out.elements.get(SETS.hairpin);
+  if (pairs) out.elements.set(SETS.hairpin, [...new Map(pairs.map((e) => [String((e.key as readonly unknown[])[0]), e])).values()]);
+  return out;
 }
 
 export function assemble(base: Ruleset, parts: Iterable<Ruleset>): Ruleset {
