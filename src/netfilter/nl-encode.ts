@@ -154,7 +154,7 @@ function chainMessage(ctx: Ctx, c: Chain): void {
     w.str(CHAIN.TYPE, c.base.type).u32be(CHAIN.POLICY, c.base.policy === 'drop' ? NF_DROP : NF_ACCEPT);
     w.nest(CHAIN.HOOK).u32be(HOOK.HOOKNUM, HOOKNUM[c.base.hook]).u32be(HOOK.PRIORITY, c.base.priority).unnest();
   }
-  if (c.comment !== undefined) w.bytes(CHAIN.USERDATA, udata([[0, comment(c.comment)]]));
+  if (c.comment !== undefined) w.udataText(CHAIN.USERDATA, 0, commentText(c.comment));
   w.end();
 }
 
@@ -299,7 +299,7 @@ function ruleMessage(ctx: Ctx, chain: string, r: Rule): void {
   w.nest(RULE.EXPRESSIONS);
   for (const s of r.stmts) encodeStmt(w, s, ctx.setOf);
   w.unnest();
-  if (r.comment !== undefined) w.bytes(RULE.USERDATA, udata([[0, comment(r.comment)]]));
+  if (r.comment !== undefined) w.udataText(RULE.USERDATA, 0, commentText(r.comment));
   w.end();
 }
 

@@ -19,6 +19,20 @@ function zero(b: Buffer, from: number, to: number): void {
   for (let i = from; i < to; i++) b[i] = 0;
 }
 
+/** UTF-8 length; names and comments are nearly always ASCII, counted without a call into C++. */
+function utf8Length(s: string): number {
+  for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) > 0x7f) return Buffer.byteLength(s);
+  return s.length;
+}
+
+function writeUtf8(b: Buffer, at: number, s: string): void {
+  if (utf8Length(s) !== s.length) {
+    b.write(s, at, 'utf8');
+    return;
+  }
+  for (let i = 0; i < s.length; i++) b[at + i] = s.charCodeAt(i);
+}
+
 export class NlWriter {
   #buf = Buffer.allocUnsafe(64 * 1024);
   #len = 0;
@@ -85,12 +99,26 @@ export class NlWriter {
 
   /** A NUL-terminated string, as nf_tables names are (NLA_STRING, NLA_NUL_STRING). */
   str(type: number, value: string): this {
-    const bytes = Buffer.byteLength(value) + 1;
-    const len = 4 + bytes;
+    const len = 4 + utf8Length(value) + 1;
+    this.#reserve(align(len));
+    header(this.#buf, this.#len, len, type);
+    writeUtf8(this.#buf, this.#len + 4, value);
+    zero(this.#buf, this.#len + len - 1, this.#len + align(len));
+    this.#len += align(len);
+    return this;
+  }
+
+  /** libnftnl user data holding one NUL-terminated text record (a comment), written in place. */
+  udataText(type: number, record: number, text: string): this {
+    const bytes = utf8Length(text) + 1;
+    if (bytes > 255) throw new RangeError('user data record over 255 bytes');
+    const len = 4 + 2 + bytes;
     this.#reserve(align(len));
     const b = this.#buf;
     header(b, this.#len, len, type);
-    b.write(value, this.#len + 4, 'utf8');
+    b[this.#len + 4] = record;
+    b[this.#len + 5] = bytes;
+    writeUtf8(b, this.#len + 6, text);
     zero(b, this.#len + len - 1, this.#len + align(len));
     this.#len += align(len);
     return this;

@@ -1,6 +1,6 @@
 // A Service, slimmed to what the proxy programs: one ServicePortInfo per port, plus the readable, stable
 // names of the chains and sets that belong to it. Pure.
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { Service } from '../api/types.ts';
 
 export type L4Proto = 'tcp' | 'udp' | 'sctp';
@@ -94,7 +94,7 @@ export function hashedName(prefix: string, base: string): string {
   return named(prefix, hash8(base), base);
 }
 
-const hash8 = (base: string) => base32(createHash('sha256').update(base).digest().subarray(0, 5));
+const hash8 = (base: string) => base32(hash('sha256', base, 'buffer').subarray(0, 5));
 const named = (prefix: string, hash: string, base: string) => `${prefix}-${hash}-${base}`.slice(0, MAX_NAME);
 
 export function serviceChainNames(sp: ServicePortInfo): { service: string; local: string; external: string; firewall: string } {
