@@ -65,8 +65,9 @@ export function parseTableText(text: string): ListedTable[] {
 }
 
 /** Chain and set names of one table listing (`nft -t list table` is enough: no elements needed). */
-export function listedNames(text: string): { chains: string[]; sets: { name: string; kind: 'set' | 'map' }[] } {
-  const blocks = parseTableText(text).flatMap((t) => t.blocks);
+export function listedNames(text: string, table?: { family: string; name: string }): { chains: string[]; sets: { name: string; kind: 'set' | 'map' }[] } {
+  const tables = parseTableText(text).filter((t) => !table || (t.family === table.family && t.name === table.name));
+  const blocks = tables.flatMap((t) => t.blocks);
   return {
     chains: blocks.filter((b) => b.kind === 'chain').map((b) => b.name),
     sets: blocks.filter((b) => b.kind !== 'chain').map((b) => ({ name: b.name, kind: b.kind as 'set' | 'map' })),

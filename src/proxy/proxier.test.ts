@@ -9,7 +9,9 @@ const NETNS = 'skiff-t-node-1';
 
 function setup(options: { existing?: string } = {}) {
   const runner = new FakeCommandRunner();
-  runner.on(`[netns ${NETNS}] nft -t list table`, options.existing === undefined ? { exitCode: 1, stderr: 'Error: No such file or directory\nlist table ip skiff-test-proxy' } : { stdout: options.existing });
+  // What `nft -t -f -` prints for `list chains ip; list sets ip; list maps ip`: another table's objects too.
+  const other = 'table ip nat {\n\tchain POSTROUTING {\n\t\ttype nat hook postrouting priority srcnat; policy accept;\n\t}\n}\n';
+  runner.on(`[netns ${NETNS}] nft -t -f -`, { stdout: other + (options.existing ?? '') });
   let now = 1_000_000;
   const clock = { advance: (ms: number) => (now += ms) };
   const proxier = new Proxier({ ...OPTIONS, runner, netns: NETNS, now: () => now });
@@ -46,7 +48,7 @@ describe('Proxier.sync', () => {
     listed(proxier, [web(), [other, slice('default', 'other', [{ name: 'http', port: 80 }], [{ ip: '198.18.224.50' }])]]);
     assert.equal((await proxier.sync()).kind, 'full');
     // A new table: its chains and sets are declared first, then filled in one transaction.
-    assert.deepEqual(runner.lines(), [`[netns ${NETNS}] nft -t list table ip skiff-test-proxy`, `[netns ${NETNS}] nft -f -`, `[netns ${NETNS}] nft -f -`]);
+    assert.deepEqual(runner.lines(), [`[netns ${NETNS}] nft -t -f -`, `[netns ${NETNS}] nft -f -`, `[netns ${NETNS}] nft -f -`]);
     const [prelude, full] = scripts();
     assert.match(prelude, /^add table ip skiff-test-proxy/);
     assert.doesNotMatch(prelude, /add rule|add element/);
@@ -154,6 +156,7 @@ describe('Proxier.sync', () => {
     const main = scripts().at(-1)!;
     assert.match(main, /flush chain ip skiff-test-proxy service-OLD-default\/gone\/tcp\/http/);
     assert.doesNotMatch(main, /delete table|affinity-OLD/);
+    assert.doesNotMatch(scripts().join(''), /POSTROUTING/, "another table's chains are not ours");
     assert.ok(proxier.nextDeleteAt() !== undefined);
   });
 

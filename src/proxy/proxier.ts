@@ -263,15 +263,14 @@ export class Proxier {
     }
   }
 
-  /** Chains and sets the table has now; none when it does not exist yet. */
+  /**
+   * Chains and sets the table has now; none when it does not exist yet. Names only, in one nft call:
+   * `list chains` and `-t list sets/maps` take ≈0.1 s at 10,000 Services, where `-t list table`
+   * (every rule) takes ≈0.9 s. They list every table of the family: only ours is kept.
+   */
   async #listExisting(): Promise<ReturnType<typeof listedNames>> {
-    try {
-      const { stdout } = await this.#o.runner.run('nft', ['-t', 'list', 'table', 'ip', this.#o.tableName], this.#o.netns === undefined ? {} : { netns: this.#o.netns });
-      return listedNames(stdout);
-    } catch (e) {
-      if (e instanceof CommandError && /No such file or directory/.test(e.stderr)) return { chains: [], sets: [] };
-      throw e;
-    }
+    const { stdout } = await this.#o.runner.run('nft', ['-t', '-f', '-'], { input: 'list chains ip\nlist sets ip\nlist maps ip\n', ...(this.#o.netns === undefined ? {} : { netns: this.#o.netns }) });
+    return listedNames(stdout, { family: 'ip', name: this.#o.tableName });
   }
 
   #holdHairpin(key: string, part: Ruleset, isHeld: boolean): void {
