@@ -71,8 +71,11 @@ export class Proxier {
   #parts = new Map<string, Ruleset>();
   #partCounts = { rules: 0, chains: 0, elements: 0 };
   #slots = new EndpointSlots();
-  /** Hairpin address → the Services whose parts hold it (the `hairpin` set is shared by design). */
-  #hairpin = new Map<string, Set<string>>();
+  /**
+   * Hairpin address → how many times the parts hold it (the `hairpin` set is shared by design). A part
+   * is counted in and out with the same element list, so a count is enough.
+   */
+  #hairpin = new Map<string, number>();
   #claims = new Map<string, string>();
   #losers = new Set<string>();
   #needsFull = true;
@@ -169,7 +172,7 @@ export class Proxier {
     for (const key of [...state.services.keys()].sort()) {
       const part = this.#claim(key, renderServicePart(state.services.get(key)!, state.endpoints.get(key), ctx));
       parts.set(key, part);
-      this.#holdHairpin(key, part, true);
+      this.#holdHairpin(part, 1);
     }
     this.#base = declareSlotMaps(renderBase(this.#o), this.#slots.takeNewMaps());
     const ruleset = assembleClaimed(this.#base, parts.values());
@@ -209,12 +212,12 @@ export class Proxier {
       parts.set(key, part);
       const kept = new Set(part ? slotOwners(part) : []);
       for (const owner of old ? slotOwners(old) : []) if (!kept.has(owner)) this.#slots.release(owner);
-      for (const ip of [...hairpinOf(old), ...hairpinOf(part)]) if (!hairpinBefore.has(ip)) hairpinBefore.set(ip, (this.#hairpin.get(ip)?.size ?? 0) > 0);
-      if (old) this.#holdHairpin(key, old, false);
-      if (part) this.#holdHairpin(key, part, true);
+      for (const p of [old, part]) for (const ip of hairpinOf(p)) if (!hairpinBefore.has(ip)) hairpinBefore.set(ip, this.#hairpin.has(ip));
+      if (old) this.#holdHairpin(old, -1);
+      if (part) this.#holdHairpin(part, 1);
     }
     // The hairpin set is shared: an address is added when its first holder appears and deleted with its last.
-    const pairs = (isAfter: boolean) => [...hairpinBefore].filter(([ip, was]) => (isAfter ? (this.#hairpin.get(ip)?.size ?? 0) > 0 : was)).map(([ip]) => ({ key: [ip, ip] }));
+    const pairs = (isAfter: boolean) => [...hairpinBefore].filter(([ip, was]) => (isAfter ? this.#hairpin.has(ip) : was)).map(([ip]) => ({ key: [ip, ip] }));
     prev.elements.set(SETS.hairpin, pairs(false));
     next.elements.set(SETS.hairpin, pairs(true));
     for (const name of this.#slots.takeNewMaps()) {
@@ -273,12 +276,10 @@ export class Proxier {
     return listedNames(stdout, { family: 'ip', name: this.#o.tableName });
   }
 
-  #holdHairpin(key: string, part: Ruleset, isHeld: boolean): void {
+  #holdHairpin(part: Ruleset, delta: 1 | -1): void {
     for (const ip of hairpinOf(part)) {
-      const holders = this.#hairpin.get(ip) ?? new Set<string>();
-      if (isHeld) holders.add(key);
-      else holders.delete(key);
-      if (holders.size) this.#hairpin.set(ip, holders);
+      const n = (this.#hairpin.get(ip) ?? 0) + delta;
+      if (n > 0) this.#hairpin.set(ip, n);
       else this.#hairpin.delete(ip);
     }
   }
@@ -363,6 +364,6 @@ function slotOwners(part: Ruleset): string[] {
   return [...part.chains.values()].filter((c) => c.rules.some((r) => r.stmts.some((x) => x.kind === 'dnat-map'))).map((c) => c.name);
 }
 
-function hairpinOf(part: Ruleset | undefined): string[] {
-  return (part?.elements.get(SETS.hairpin) ?? []).map((e) => String((e.key as readonly unknown[])[0]));
+function* hairpinOf(part: Ruleset | undefined): Iterable<string> {
+  for (const e of part?.elements.get(SETS.hairpin) ?? []) yield String((e.key as readonly unknown[])[0]);
 }

@@ -100,7 +100,8 @@ function balance(part: Ruleset, chain: string, sp: ServicePortInfo, eps: readonl
   if (sp.affinityTimeoutSeconds === undefined) {
     if (eps.length === 1) return [rule([isL4, dnat(eps[0].ip, eps[0].port)])];
     const run = options.slots.place(chain, eps.length);
-    add(part, run.map, eps.map((e, i) => ({ key: run.offset + i, value: { kind: 'addr-port', addr: e.ip, port: e.port }, comment: portLabel(sp) })));
+    const label = portLabel(sp);
+    add(part, run.map, eps.map((e, i) => ({ key: run.offset + i, value: { kind: 'addr-port', addr: e.ip, port: e.port }, comment: label })));
     return [rule([isL4, { kind: 'dnat-map', mod: eps.length, offset: run.offset, map: run.map }])];
   }
   const rules: Rule[] = eps.map((e) => rule([inSet('ip saddr', affinitySetName(sp, e)), verdict(goto(endpointChainName(sp, e)))]));
