@@ -227,7 +227,11 @@ async function syncTimes(): Promise<void> {
         const { services: s, slices } = services(n, eps);
         let writeMs = 0;
         const runner: CommandRunner = { run: async (cmd: string, a: readonly string[], o?: RunOptions) => { const t = performance.now(); try { return await defaultRunner.run(cmd, a, o); } finally { if (a.includes('-f')) writeMs += performance.now() - t; } } };
-        const timed = { apply: async (...a: Parameters<NetlinkApplier['apply']>) => { const t = performance.now(); try { return await applier.apply(...a); } finally { writeMs += performance.now() - t; } } };
+        const time = async <T>(f: () => Promise<T>) => { const t = performance.now(); try { return await f(); } finally { writeMs += performance.now() - t; } };
+        const timed = {
+          apply: (...a: Parameters<NetlinkApplier['apply']>) => time(() => applier.apply(...a)),
+          applyInOrder: (...a: Parameters<NetlinkApplier['applyInOrder']>) => time(() => applier.applyInOrder(...a)),
+        };
         const proxier = new Proxier({ ...renderOptions('node-2'), runner, netns, staleDeleteDelayMs: 0, ...(writer === 'netlink' ? { netlink: timed } : {}) });
         for (const svc of s) proxier.services.update(undefined, svc);
         for (const sl of slices) proxier.endpointSlices.update(undefined, sl);

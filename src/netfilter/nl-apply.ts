@@ -31,8 +31,37 @@ export class NetlinkApplier {
   }
 
   async apply(ops: readonly NftOp[], context: ApplyContext): Promise<void> {
+    const sent = this.#send(ops, this.#encode(ops, context));
+    await sent;
+  }
+
+  /**
+   * Transactions in order, each sent once the one before it succeeded; each is encoded while the
+   * kernel works on the one before. On failure, `SequenceFailed.done` says how many took effect.
+   */
+  async applyInOrder(steps: readonly (readonly NftOp[])[], context: ApplyContext): Promise<void> {
+    let pending: Promise<void> | undefined;
+    for (let i = 0; i < steps.length; i++) {
+      let batch: ReturnType<typeof encodeBatch>;
+      try {
+        batch = this.#encode(steps[i], context);
+      } catch (e) {
+        await settle(pending, i - 1);
+        throw new SequenceFailed(i, e);
+      }
+      await settle(pending, i - 1);
+      pending = this.#send(steps[i], batch);
+    }
+    await settle(pending, steps.length - 1);
+  }
+
+  #encode(ops: readonly NftOp[], context: ApplyContext): ReturnType<typeof encodeBatch> {
     const batch = encodeBatch(ops, { ...context, seq: this.#seq });
     this.#seq = (batch.lastSeq + 2) & 0x3fffffff;
+    return batch;
+  }
+
+  async #send(ops: readonly NftOp[], batch: ReturnType<typeof encodeBatch>): Promise<void> {
     if (!batch.messages) return;
     const replies = await this.#socket.request(batch.buffer, { lastSeq: batch.lastSeq, timeoutMs: this.timeoutMs });
     const errors = kernelErrors(replies);
@@ -46,6 +75,26 @@ export class NetlinkApplier {
 
   close(): Promise<void> {
     return this.#socket.close();
+  }
+}
+
+/** Step `done` of an `applyInOrder` failed (`cause`): the steps before it took effect, none after. */
+export class SequenceFailed extends Error {
+  override name = 'SequenceFailed';
+  readonly done: number;
+
+  constructor(done: number, cause: unknown) {
+    super(`transaction ${done + 1} failed: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+    this.done = done;
+  }
+}
+
+/** Waits for step `index`'s transaction, turning its failure into a `SequenceFailed`. */
+async function settle(pending: Promise<void> | undefined, index: number): Promise<void> {
+  try {
+    await pending;
+  } catch (e) {
+    throw new SequenceFailed(index, e);
   }
 }
 

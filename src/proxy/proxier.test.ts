@@ -3,6 +3,9 @@ import assert from 'node:assert/strict';
 import { FakeCommandRunner } from '../platform/linux/command-fake.ts';
 import type { EndpointSlice, Service } from '../api/types.ts';
 import { Proxier } from './proxier.ts';
+import { SequenceFailed } from '../netfilter/nl-apply.ts';
+import { NlUnsupported } from '../netfilter/nl-encode.ts';
+import type { NftOp } from '../netfilter/transaction.ts';
 import { OPTIONS, slice, svc } from './test-fixtures.ts';
 
 const NETNS = 'skiff-t-node-1';
@@ -98,6 +101,29 @@ describe('Proxier.sync', () => {
     proxier.endpointSlices.update(twoSlice, undefined);
     await proxier.sync();
     assert.match(scripts()[3], /^delete element ip skiff-test-proxy hairpin \{ 198\.18\.224\.10 \. 198\.18\.224\.10 \}$/m);
+  });
+
+  it('over netlink, sends declarations and fill in order; from a step netlink cannot take, uses nft', async () => {
+    const runner = new FakeCommandRunner();
+    runner.on(`[netns ${NETNS}] nft -t -f -`, { stdout: '' });
+    const sent: number[] = [];
+    const netlink = {
+      apply: async () => {},
+      applyInOrder: async (steps: readonly (readonly NftOp[])[]) => {
+        sent.push(steps.length);
+        throw new SequenceFailed(1, new NlUnsupported('something the encoder does not know'));
+      },
+    };
+    const proxier = new Proxier({ ...OPTIONS, runner, netns: NETNS, netlink });
+    listed(proxier, [web()]);
+    assert.equal((await proxier.sync()).kind, 'full');
+    assert.deepEqual(sent, [2], 'declarations and fill in one call');
+    const nft = runner.calls.filter((c) => c.args.join(' ') === '-f -').map((c) => c.input!);
+    assert.equal(nft.length, 1, 'only the step that failed went through nft');
+    assert.match(nft[0], /add rule ip skiff-test-proxy service-/);
+    assert.doesNotMatch(nft[0], /add chain/);
+    assert.equal(proxier.metrics.netlinkTransactions.value, 1);
+    assert.equal(proxier.metrics.nftTransactions.value, 1);
   });
 
   it('sends no transaction when a sync finds nothing changed', async () => {

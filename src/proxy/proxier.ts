@@ -8,6 +8,7 @@ import { renderElement } from '../netfilter/render.ts';
 import { diffScript, fullSyncScript } from '../netfilter/transaction.ts';
 import type { NftOp, SetRefByKind, SyncScript } from '../netfilter/transaction.ts';
 import { NlUnsupported } from '../netfilter/nl-encode.ts';
+import { SequenceFailed } from '../netfilter/nl-apply.ts';
 import type { SetDecl } from '../netfilter/model.ts';
 import { CommandError } from '../platform/linux/command.ts';
 import type { CommandRunner } from '../platform/linux/command.ts';
@@ -44,7 +45,17 @@ export interface ProxierOptions extends RenderOptions {
 
 /** Applies a transaction's commands as one atomic batch (see `NetlinkApplier`). */
 export interface OpsApplier {
-  apply(ops: readonly NftOp[], options: { family: 'ip'; table: string; sets: (name: string) => SetDecl | undefined }): Promise<void>;
+  apply(ops: readonly NftOp[], options: ApplyOptions): Promise<void>;
+  /** Transactions in order, each encoded while the kernel works on the one before (see `NetlinkApplier`). */
+  applyInOrder?(steps: readonly (readonly NftOp[])[], options: ApplyOptions): Promise<void>;
+}
+
+type ApplyOptions = { family: 'ip'; table: string; sets: (name: string) => SetDecl | undefined };
+
+/** One transaction: its commands, and its nft text rendered only if nft is needed. */
+interface Step {
+  ops: readonly NftOp[];
+  text: () => string;
 }
 
 export interface SyncResult {
@@ -180,8 +191,7 @@ export class Proxier {
     const existing = isRecreate ? undefined : await this.#listExisting();
     const plan = fullSyncScript(ruleset, { existing, isRecreate, deleteChains: due.chains, deleteSets: due.sets });
     const sets = (name: string) => ruleset.sets.get(name);
-    if (plan.preludeOps.length) await this.#apply(() => plan.prelude, plan.preludeOps, sets);
-    await this.#apply(() => plan.script, plan.ops, sets);
+    await this.#applyInOrder([{ ops: plan.preludeOps, text: () => plan.prelude }, { ops: plan.ops, text: () => plan.script }], sets);
     this.#parts = parts;
     this.#partCounts = { rules: 0, chains: 0, elements: 0 };
     for (const part of parts.values()) this.#count(part, 1);
@@ -243,6 +253,30 @@ export class Proxier {
     return plan;
   }
 
+  /**
+   * Non-empty transactions in order. Over netlink the next is encoded while the kernel applies the one
+   * before; from the first that fails there, the rest go one by one (that one through nft).
+   */
+  async #applyInOrder(steps: readonly Step[], sets: (name: string) => SetDecl | undefined): Promise<void> {
+    const live = steps.filter((s) => s.ops.length);
+    const netlink = this.#o.netlink;
+    if (!netlink?.applyInOrder || live.length < 2) {
+      for (const s of live) await this.#apply(s.text, s.ops, sets);
+      return;
+    }
+    try {
+      await netlink.applyInOrder(live.map((s) => s.ops), { family: 'ip', table: this.#o.tableName, sets });
+      this.metrics.netlinkTransactions.value += live.length;
+      return;
+    } catch (e) {
+      if (!(e instanceof SequenceFailed)) throw e;
+      this.metrics.netlinkTransactions.value += e.done;
+      this.#netlinkFailed(e.cause);
+      await this.#nft(live[e.done].text);
+      for (const s of live.slice(e.done + 1)) await this.#apply(s.text, s.ops, sets);
+    }
+  }
+
   /** `script`: the same transaction as nft text, rendered only if nft is needed. */
   async #apply(script: () => string, ops: readonly NftOp[], sets: (name: string) => SetDecl | undefined): Promise<void> {
     if (this.#o.netlink) {
@@ -251,11 +285,18 @@ export class Proxier {
         this.metrics.netlinkTransactions.value++;
         return;
       } catch (e) {
-        // Nothing of a failed batch took effect: nft gets the same transaction, and names the line if
-        // it fails too.
-        if (!(e instanceof NlUnsupported)) this.#o.log?.(`proxy: netlink transaction failed, retrying with nft: ${(e as Error).message}`);
+        this.#netlinkFailed(e);
       }
     }
+    await this.#nft(script);
+  }
+
+  /** Nothing of a failed batch took effect: nft gets the same transaction, and names the line if it fails too. */
+  #netlinkFailed(e: unknown): void {
+    if (!(e instanceof NlUnsupported)) this.#o.log?.(`proxy: netlink transaction failed, retrying with nft: ${(e as Error).message}`);
+  }
+
+  async #nft(script: () => string): Promise<void> {
     this.metrics.nftTransactions.value++;
     // Through the runner rather than Nft.apply: a cold start of a large table can take longer than the
     // adapter's default 30 s timeout.

@@ -6,7 +6,7 @@ import { after, before, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { EndpointSlice, Service } from '../../src/api/types.ts';
 import { defaultRunner } from '../../src/platform/linux/command.ts';
-import { NetlinkApplier } from '../../src/netfilter/nl-apply.ts';
+import { NetlinkApplier, SequenceFailed } from '../../src/netfilter/nl-apply.ts';
 import { Proxier } from '../../src/proxy/proxier.ts';
 import { OPTIONS, representativeCluster, slice, svc } from '../../src/proxy/test-fixtures.ts';
 
@@ -92,4 +92,18 @@ it('reports a batch the kernel rejects, naming the command, and leaves the table
     (e: Error) => /ENOENT|No such file/.test(e.message) && /add rule to no-such-chain/.test(e.message),
   );
   assert.equal(await list(NS.netlink), before);
+});
+
+it('applies transactions in order, stopping at the first the kernel rejects and saying how many took effect', { skip }, async () => {
+  const context = { family: 'ip' as const, table: OPTIONS.tableName, sets: () => undefined };
+  const chain = (name: string) => ({ op: 'add-chain' as const, chain: { name, rules: [] } });
+  const bad = { op: 'add-rule' as const, chain: 'no-such-chain', rule: { stmts: [{ kind: 'verdict' as const, verdict: { kind: 'accept' as const } }] } };
+  await assert.rejects(applier!.applyInOrder([[chain('in-order-a')], [bad], [chain('in-order-b')]], context), (e: Error) => e instanceof SequenceFailed && e.done === 1 && /add rule to no-such-chain/.test(e.message));
+  const listing = await list(NS.netlink);
+  assert.match(listing, /chain in-order-a \{/, 'the first took effect');
+  assert.doesNotMatch(listing, /in-order-b/, 'nothing after the failure was sent');
+  await applier!.applyInOrder([[{ op: 'delete-chain', name: 'in-order-a' }], [chain('in-order-c')]], context);
+  assert.doesNotMatch(await list(NS.netlink), /in-order-a/);
+  assert.match(await list(NS.netlink), /chain in-order-c \{/);
+  await applier!.apply([{ op: 'delete-chain', name: 'in-order-c' }], context);
 });
