@@ -258,9 +258,6 @@ function elementMessages(ctx: Ctx, isAdd: boolean, s: SetDecl, elements: readonl
   if (!elements.length) return;
   const spec = keySpec(s);
   const { w } = ctx;
-  // Elements of one Service share their comment: encode each text once.
-  const comments = new Map<string, Buffer>();
-  const commentData = (text: string) => comments.get(text) ?? comments.set(text, udata([[0, comment(text)]])).get(text)!;
   let i = 0;
   while (i < elements.length) {
     begin(ctx, isAdd ? MSG.NEWSETELEM : MSG.DELSETELEM, isAdd ? F.CREATE : 0).str(ELEMS.TABLE, ctx.table).str(ELEMS.SET, s.name).nest(ELEMS.ELEMENTS);
@@ -285,7 +282,7 @@ function elementMessages(ctx: Ctx, isAdd: boolean, s: SetDecl, elements: readonl
         verdictData(w, v);
         w.unnest();
       }
-      if (isAdd && e.comment !== undefined) w.bytes(ELEM.USERDATA, commentData(e.comment));
+      if (isAdd && e.comment !== undefined) w.udataText(ELEM.USERDATA, 0, commentText(e.comment));
       w.unnest();
     }
     w.unnest().end();
