@@ -226,7 +226,7 @@ async function syncTimes(): Promise<void> {
         const eps = (i: number) => Array.from({ length: 10 }, (_, k) => `198.18.${180 + (i % 8)}.${((i * 10 + k) % 250) + 1}`);
         const { services: s, slices } = services(n, eps);
         let writeMs = 0;
-        const runner: CommandRunner = { run: async (cmd: string, a: readonly string[], o?: RunOptions) => { const t = performance.now(); try { return await defaultRunner.run(cmd, a, o); } finally { if (a.includes('-f')) writeMs += performance.now() - t; } } };
+        const runner: CommandRunner = { run: async (cmd: string, a: readonly string[], o?: RunOptions) => { const t = performance.now(); try { return await defaultRunner.run(cmd, a, o); } finally { if (a.join(' ') === '-f -') writeMs += performance.now() - t; } } };
         const time = async <T>(f: () => Promise<T>) => { const t = performance.now(); try { return await f(); } finally { writeMs += performance.now() - t; } };
         const timed = {
           apply: (...a: Parameters<NetlinkApplier['apply']>) => time(() => applier.apply(...a)),
