@@ -64,7 +64,16 @@ export function renderRuleset(state: ProxyState, options: RenderOptions): Rulese
  */
 export function assembleClaimed(base: Ruleset, parts: Iterable<Ruleset>): Ruleset {
   const out = mergeInto({ ...base, chains: new Map(), sets: new Map(), elements: new Map() }, base);
-  for (const part of parts) mergeInto(out, part);
+  // Each chain and set lives in one part: no need to look before setting.
+  for (const part of parts) {
+    for (const [name, c] of part.chains) out.chains.set(name, c);
+    for (const [name, d] of part.sets) out.sets.set(name, d);
+    for (const [name, els] of part.elements) {
+      const list = out.elements.get(name);
+      if (!list) out.elements.set(name, [...els]);
+      else for (const e of els) list.push(e);
+    }
+  }
   const pairs = out.elements.get(SETS.hairpin);
   if (pairs) out.elements.set(SETS.hairpin, [...new Map(pairs.map((e) => [String((e.key as readonly unknown[])[0]), e])).values()]);
   return out;

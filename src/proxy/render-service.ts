@@ -56,19 +56,15 @@ function renderPort(part: Ruleset, sp: ServicePortInfo, endpoints: readonly Endp
   // Off-cluster clients of the ClusterIP are masqueraded in the shared `services` chain; hairpin traffic
   // (a pod reaching itself through its Service) in postrouting, through the `hairpin` set of this node's
   // endpoint addresses.
-  const used = new Map<string, EndpointInfo>();
-  if (usesClusterChain) {
-    addChain(part, names.service, label, balance(part, names.service, sp, cluster, options));
-    for (const e of cluster) used.set(`${e.ip}:${e.port}`, e);
-  }
-  if (usesLocalChain) {
-    addChain(part, names.local, label, balance(part, names.local, sp, local, options));
-    for (const e of local) used.set(`${e.ip}:${e.port}`, e);
-  }
-  if (sp.affinityTimeoutSeconds !== undefined) for (const e of used.values()) renderEndpoint(part, sp, e);
+  if (usesClusterChain) addChain(part, names.service, label, balance(part, names.service, sp, cluster, options));
+  if (usesLocalChain) addChain(part, names.local, label, balance(part, names.local, sp, local, options));
+  const used = [...(usesClusterChain ? cluster : []), ...(usesLocalChain ? local : [])];
+  if (sp.affinityTimeoutSeconds !== undefined) for (const e of new Map(used.map((x) => [`${x.ip}:${x.port}`, x])).values()) renderEndpoint(part, sp, e);
   const here = new Set<string>();
-  for (const e of used.values()) if (e.nodeName === undefined || e.nodeName === options.nodeName) here.add(e.ip);
-  add(part, SETS.hairpin, [...here].map((ip) => ({ key: [ip, ip] })));
+  for (const e of used) if (e.nodeName === undefined || e.nodeName === options.nodeName) here.add(e.ip);
+  const pairs: Element[] = [];
+  for (const ip of here) pairs.push({ key: [ip, ip] });
+  add(part, SETS.hairpin, pairs);
 
   if (internalEps.length) add(part, SETS.serviceIps, [{ key: key(sp.clusterIP!), value: goto(internalChain), comment: label }]);
   else add(part, SETS.noEndpointServices, [{ key: key(sp.clusterIP!), value: noEndpointVerdict(hasAny), comment: label }]);
