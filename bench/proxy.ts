@@ -6,8 +6,10 @@
 //    generator is Node.js itself, so these are ratios between paths, not the kernel's ceiling.
 // 2. Control plane: the proxier's full sync for N Services × 10 endpoints and one-endpoint partial syncs
 //    after it, in a scratch namespace, writing with `nft -f` (the peer) and over netlink.
-// Usage: node bench/proxy.ts [--seconds 3] [--rounds 3] [--sizes 1000,5000,10000] [--only sync|dataplane]
-import { existsSync } from 'node:fs';
+// Usage: node bench/proxy.ts [--seconds 3] [--rounds 3] [--sizes 1000,5000,10000] [--only sync|dataplane|connections]
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { spawnInNetns } from '../src/platform/linux/process.ts';
 import { defaultRunner } from '../src/platform/linux/command.ts';
 import type { CommandRunner, RunOptions } from '../src/platform/linux/command.ts';
@@ -91,7 +93,7 @@ function services(n: number, endpoints: (i: number) => string[]): { services: Se
   for (let i = 0; i < n; i++) {
     const ip = `198.19.${128 + Math.floor((i + 10) / 256)}.${(i + 10) % 256}`;
     // Service 0 is the one traffic goes to: its three ports map to the server's (9000 reply, 9001 sink, 9002 echo).
-    const ports = (i === 0 ? [['p', 9000], ['s', 9001], ['e', 9002], ['iperf', 5201]] : [['p', 9000]]) as [string, number][];
+    const ports = (i === 0 ? [['p', 9000], ['s', 9001], ['e', 9002], ['iperf', 5201], ['web', 9080]] : [['p', 9000]]) as [string, number][];
     svcs.push({ metadata: { namespace: 'bench', name: `s-${i}` }, spec: { clusterIP: ip, ports: ports.map(([name, port]) => ({ name, port, protocol: 'TCP' as const })) } });
     slices.push({
       metadata: { namespace: 'bench', name: `s-${i}-1`, labels: { 'kubernetes.io/service-name': `s-${i}` } },
@@ -130,7 +132,7 @@ function median(cells: Cell[]): Cell {
   return { cps: mid(cells.map((c) => c.cps), (l) => l.rate), rr: mid(cells.map((c) => c.rr), (l) => l.rate), stream: mid(cells.map((c) => c.stream), (l) => l.rate) };
 }
 
-async function dataplane(): Promise<void> {
+async function dataplane(isConnectionsOnly: boolean): Promise<void> {
   await buildNetwork(plan);
   // One client per path: a direct and a DNATed connection from the same address and port would share a
   // reply tuple, and the second would be dropped as a conntrack clash while the first lingers in TIME_WAIT.
@@ -144,6 +146,7 @@ async function dataplane(): Promise<void> {
     s.stdout!.on('data', (d) => (ready += d));
     await waitFor(`server in ${p.name}`, () => ready.includes('ready'));
   }
+  if (isConnectionsOnly) return wrkConnections(direct, client, [near, far]);
   console.log(`\n## Dataplane: median of ${ROUNDS} interleaved rounds, ${SECONDS} s per cell; conn/s with 8 concurrent connections, req/resp and stream on one connection\n`);
   console.log('| server | Services in table | path | conn/s | connect+reply p50 / p99 (ms) | req/resp per s | req/resp p50 (ms) | stream MB/s |');
   console.log('|---|---|---|---|---|---|---|---|');
@@ -167,6 +170,51 @@ async function dataplane(): Promise<void> {
     }
   }
   await iperf(direct, client, [near, far]);
+  await wrkConnections(direct, client, [near, far]);
+}
+
+/**
+ * New connections per second measured by C programs (when installed): wrk, one request per connection
+ * (`Connection: close`), 8 at a time, against nginx in the server pod; straight to the pod and through
+ * the ClusterIP, 10,000 Services in the table. Node's own client above shares the two vCPUs with the
+ * servers and varies ±15 % between runs; this one measures the path.
+ */
+async function wrkConnections(direct: Pod, client: Pod, servers: Pod[]): Promise<void> {
+  if (!existsSync('/usr/bin/wrk') || !existsSync('/usr/sbin/nginx')) {
+    console.log('\n(wrk or nginx is not installed: apt-get install wrk nginx-light for the wrk figures)');
+    return;
+  }
+  console.log(`\n## wrk → nginx, a new connection per request, 8 at a time, ${SECONDS} s, median of ${ROUNDS} interleaved rounds, 10,000 Services in the table\n`);
+  console.log('| server | pod IP (direct) conn/s | ClusterIP conn/s | ratio |');
+  console.log('|---|---|---|---|');
+  for (const server of servers) {
+    await program(10_000, server);
+    const dir = mkdtempSync(join(tmpdir(), 'skiff-prxb-nginx-'));
+    writeFileSync(join(dir, 'nginx.conf'), `worker_processes 1;\npid ${dir}/nginx.pid;\nerror_log ${dir}/error.log;\nevents { worker_connections 1024; }\nhttp {\n  access_log off;\n  keepalive_timeout 0;\n  client_body_temp_path ${dir};\n  proxy_temp_path ${dir};\n  fastcgi_temp_path ${dir};\n  uwsgi_temp_path ${dir};\n  scgi_temp_path ${dir};\n  server { listen ${server.ip}:9080; location / { return 200 'ok'; } }\n}\n`);
+    const daemon = spawnInNetns(server.netns, ['nginx', '-p', dir, '-c', join(dir, 'nginx.conf'), '-g', 'daemon off;'], { stdio: 'ignore' });
+    const exited = new Promise((r) => daemon.once('exit', r));
+    try {
+      await waitFor('nginx to listen', async () => (await defaultRunner.run('ss', ['-ltn', 'sport = :9080'], { netns: server.netns })).stdout.includes('9080'));
+      const run = async (from: Pod, host: string) => {
+        const out = await defaultRunner.run('wrk', ['-t1', '-c8', `-d${SECONDS}s`, '-H', 'Connection: close', `http://${host}:9080/`], { netns: from.netns, timeoutMs: (SECONDS + 20) * 1000 });
+        const rate = /Requests\/sec:\s+([\d.]+)/.exec(out.stdout);
+        if (!rate) throw new Error(`wrk to ${host} from ${from.name}: ${out.stdout}`);
+        return Number(rate[1]);
+      };
+      const straight: number[] = [];
+      const via: number[] = [];
+      for (let r = 0; r < ROUNDS; r++) {
+        straight.push(await run(direct, server.ip));
+        via.push(await run(client, CLUSTER_IP));
+      }
+      const mid = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
+      console.log(`| ${server.name === 'near' ? 'same node' : 'other node'} | ${f(mid(straight))} | ${f(mid(via))} | ${ratio(mid(via), mid(straight))}× |`);
+    } finally {
+      daemon.kill('SIGKILL');
+      await exited;
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
 }
 
 /** iperf3 (when installed): one TCP stream, straight to the pod and through the ClusterIP, 10,000 Services in the table. */
@@ -268,8 +316,8 @@ process.on('SIGINT', () => void cleanup().then(() => process.exit(130)));
 try {
   console.log(`# Service proxy benchmark, ${new Date().toISOString()}, kernel ${(await defaultRunner.run('uname', ['-r'])).stdout.trim()}`);
   const only = stringFlag(args, 'only');
-  if (only !== 'sync') await dataplane();
-  if (only !== 'dataplane') await syncTimes();
+  if (only !== 'sync') await dataplane(only === 'connections');
+  if (only !== 'dataplane' && only !== 'connections') await syncTimes();
 } finally {
   await cleanup();
 }
