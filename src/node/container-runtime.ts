@@ -112,7 +112,9 @@ export class ContainerRuntime {
       child.once('error', () => resolve({ code: 125, signal: null }));
     });
 
-    const pid = await Promise.race([waitForFile(f.pid), wrapperExit.then(() => undefined)]);
+    // A command that ends at once can take the wrapper with it before the poll sees the pid file: look
+    // once more, or a container that ran would be reported as one that never started.
+    const pid = (await Promise.race([waitForFile(f.pid), wrapperExit.then(() => undefined)])) ?? completeFile(f.pid);
     if (pid !== undefined) {
       state.pid = Number(readFileSync(f.pid, 'utf8').trim()) || undefined;
       state.startedAtMs = statSync(f.pid).mtimeMs;
@@ -260,15 +262,21 @@ function readExit(path: string, isStartError: boolean): InstanceExit | undefined
   }
 }
 
+/** The file's text once it is completely written (the writer ends it with a newline). */
+function completeFile(path: string): string | undefined {
+  try {
+    const text = readFileSync(path, 'utf8');
+    return text.endsWith('\n') ? text : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 async function waitForFile(path: string, timeoutMs = 30_000): Promise<string | undefined> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    try {
-      const text = readFileSync(path, 'utf8');
-      if (text.endsWith('\n')) return text;
-    } catch {
-      // not yet
-    }
+    const text = completeFile(path);
+    if (text !== undefined) return text;
     await new Promise((r) => setTimeout(r, 5));
   }
   return undefined;

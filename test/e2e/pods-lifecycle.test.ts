@@ -28,6 +28,13 @@ describe('pod lifecycle on a real node agent', { timeout: 300_000 }, () => {
     assert.deepEqual(leftoversOf(plan), []);
   });
 
+  it('reports init containers that end at once as Completed, not as never started', async () => {
+    const quick = Array.from({ length: 6 }, (_, i) => ({ name: `quick-${i}`, image: 'busybox', command: ['true'] }));
+    await c.client.create(PODS, podSpec('quick-init', { nodeName: 'node-1', initContainers: quick, containers: [{ name: 'app', image: 'busybox', command: ['sleep', '3600'] }] }));
+    const pod = await waitForPod(c.client, 'quick-init', 'Running', (p) => p.status?.phase === 'Running');
+    assert.deepEqual(statuses(pod, 'initContainerStatuses').map((s) => s.state.terminated?.reason), quick.map(() => 'Completed'));
+  });
+
   it('runs init containers one after another before the app container', async () => {
     const order = join(c.dir, 'order');
     const step = (name: string, extra = '') => ({ name, image: 'busybox', command: ['sh', '-c', `echo ${name} >> ${order}${extra}`] });
