@@ -102,24 +102,20 @@ function checkAgainst(sim: SimTable, applied: Ruleset): void {
   for (const [name, els] of sim.sets) if (!applied.sets.has(name)) assert.equal(els.size, 0, `a set no longer wanted (${name}) is empty`);
 }
 
-/** Every chain's round robin reads exactly its own endpoints, from slots nobody else uses. */
-function checkSlots(applied: Ruleset, endpointsOf: (chain: string) => string[] | undefined): void {
+/** Every chain's round robin reads endpoints from slots nobody else uses, and every slot is some chain's. */
+function checkSlots(applied: Ruleset): void {
   const owner = new Map<string, string>();
   for (const c of applied.chains.values()) {
     for (const r of c.rules) {
       for (const s of r.stmts) {
         if (s.kind !== 'dnat-map') continue;
-        const got: string[] = [];
         for (let i = 0; i < s.mod; i++) {
           const slot: string = `${s.map} ${s.offset + i}`;
           assert.equal(owner.get(slot), undefined, `slot ${slot} of ${c.name} is also ${owner.get(slot)}'s`);
           owner.set(slot, c.name);
           const e = (applied.elements.get(s.map) ?? []).find((x) => x.key === s.offset + i);
           assert.ok(e?.value?.kind === 'addr-port', `slot ${slot} of ${c.name} holds an endpoint`);
-          got.push(`${e.value.addr}:${e.value.port}`);
         }
-        const want = endpointsOf(c.name);
-        if (want) assert.deepEqual(got.sort(), [...want].sort(), `endpoints of ${c.name}`);
       }
     }
   }
@@ -171,7 +167,7 @@ it('keeps the kernel table equal to its model through random churn of partial sy
     assert.equal(result.kind, step === 0 ? 'full' : 'partial', `step ${step}`);
     const applied = proxier.applied();
     checkAgainst(sim, applied);
-    checkSlots(applied, () => undefined);
+    checkSlots(applied);
     // The hairpin set: this node's addresses among the endpoints in use, nothing else.
     const hairpin = new Set((applied.elements.get(SETS.hairpin) ?? []).map((e) => String((e.key as readonly unknown[])[0])));
     for (const ip of hairpin) assert.ok([...services.values()].some(([, sl]) => sl.endpoints!.some((e) => e.addresses[0] === ip && e.nodeName === NODE)), `hairpin ${ip} is a local endpoint`);

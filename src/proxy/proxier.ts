@@ -3,27 +3,25 @@
 // conntrack entries. Not re-entrant: the sync runner calls it.
 import { countElements, countRules, emptyRuleset, mergeInto } from '../netfilter/model.ts';
 import type { Ruleset } from '../netfilter/model.ts';
-import { listedNames } from '../netfilter/listing.ts';
-import { renderElement } from '../netfilter/render.ts';
 import { diffScript, fullSyncScript } from '../netfilter/transaction.ts';
-import type { NftOp, SetRefByKind, SyncScript } from '../netfilter/transaction.ts';
-import { NlUnsupported } from '../netfilter/nl-encode.ts';
-import { SequenceFailed } from '../netfilter/nl-apply.ts';
-import type { SetDecl } from '../netfilter/model.ts';
-import { CommandError } from '../platform/linux/command.ts';
+import type { SetRefByKind, SyncScript } from '../netfilter/transaction.ts';
 import type { CommandRunner } from '../platform/linux/command.ts';
 import { Conntrack } from '../platform/linux/conntrack.ts';
 import type { ConntrackFilter } from '../platform/linux/conntrack.ts';
-import { NftError } from '../platform/linux/nft.ts';
 import { EndpointSliceChangeTracker, ServiceChangeTracker } from './change-tracker.ts';
 import { staleUdpFlows } from './conntrack-cleanup.ts';
 import { ProxyMetrics } from './metrics.ts';
-import { SETS, renderBase, slotMapDecl } from './render-base.ts';
+import { keyPolicy, renderBase, slotMapDecl } from './render-base.ts';
 import type { RenderOptions } from './render-base.ts';
 import { assemble, assembleClaimed, declareSlotMaps } from './render-ruleset.ts';
 import type { ProxyState } from './render-ruleset.ts';
 import { renderServicePart } from './render-service.ts';
-import { EndpointSlots, SLOT_MAP_PREFIX } from './endpoint-slots.ts';
+import { EndpointSlots } from './endpoint-slots.ts';
+import { ServiceClaims } from './service-claims.ts';
+import { TableWriter } from './table-writer.ts';
+import type { OpsApplier } from './table-writer.ts';
+
+export type { OpsApplier } from './table-writer.ts';
 
 export interface ProxierOptions extends RenderOptions {
   runner: CommandRunner;
@@ -41,21 +39,6 @@ export interface ProxierOptions extends RenderOptions {
   netlink?: OpsApplier;
   /** Longest one `nft -f` may take (default 5 min: a cold start of 10,000 Services takes tens of seconds). */
   nftTimeoutMs?: number;
-}
-
-/** Applies a transaction's commands as one atomic batch (see `NetlinkApplier`). */
-export interface OpsApplier {
-  apply(ops: readonly NftOp[], options: ApplyOptions): Promise<void>;
-  /** Transactions in order, each encoded while the kernel works on the one before (see `NetlinkApplier`). */
-  applyInOrder?(steps: readonly (readonly NftOp[])[], options: ApplyOptions): Promise<void>;
-}
-
-type ApplyOptions = { family: 'ip'; table: string; sets: (name: string) => SetDecl | undefined };
-
-/** One transaction: its commands, and its nft text rendered only if nft is needed. */
-interface Step {
-  ops: readonly NftOp[];
-  text: () => string;
 }
 
 export interface SyncResult {
@@ -82,13 +65,8 @@ export class Proxier {
   #parts = new Map<string, Ruleset>();
   #partCounts = { rules: 0, chains: 0, elements: 0 };
   #slots = new EndpointSlots();
-  /**
-   * Hairpin address → how many times the parts hold it (the `hairpin` set is shared by design). A part
-   * is counted in and out with the same element list, so a count is enough.
-   */
-  #hairpin = new Map<string, number>();
-  #claims = new Map<string, string>();
-  #losers = new Set<string>();
+  #claims = new ServiceClaims();
+  #writer: TableWriter;
   #needsFull = true;
   #needsRecreate = false;
   #staleChains = new Map<string, number>();
@@ -105,6 +83,8 @@ export class Proxier {
     this.#now = options.now ?? Date.now;
     this.metrics = options.metrics ?? new ProxyMetrics();
     this.#base = renderBase(options);
+    const { runner, netns, netlink, nftTimeoutMs, log } = options;
+    this.#writer = new TableWriter({ table: options.tableName, runner, metrics: this.metrics, ...(netns === undefined ? {} : { netns }), ...(netlink ? { netlink } : {}), ...(nftTimeoutMs === undefined ? {} : { nftTimeoutMs }), ...(log ? { log } : {}) });
   }
 
   get isReady(): boolean {
@@ -147,7 +127,7 @@ export class Proxier {
       this.#pendingFlows.push(...staleUdpFlows(before, { ports: state.services.get(key), endpoints: state.endpoints.get(key) }));
       triggerTimes.push(...(eps.get(key)?.triggerTimes ?? []));
     }
-    const changed = new Set([...svc.keys(), ...eps.keys(), ...this.#losers]);
+    const changed = new Set([...svc.keys(), ...eps.keys(), ...this.#claims.losers]);
     let plan: SyncScript;
     try {
       plan = this.#needsFull ? await this.#fullSync(state) : await this.#partialSync(state, changed);
@@ -175,23 +155,18 @@ export class Proxier {
     this.#wasFull = true;
     const isRecreate = this.#needsRecreate;
     this.#claims.clear();
-    this.#losers.clear();
-    this.#hairpin.clear();
     this.#slots = new EndpointSlots();
     const ctx = { ...this.#o, slots: this.#slots };
     const parts = new Map<string, Ruleset>();
-    for (const key of [...state.services.keys()].sort()) {
-      const part = this.#claim(key, renderServicePart(state.services.get(key)!, state.endpoints.get(key), ctx));
-      parts.set(key, part);
-      this.#holdHairpin(part, 1);
-    }
+    for (const key of [...state.services.keys()].sort()) parts.set(key, this.#claims.claim(key, renderServicePart(state.services.get(key)!, state.endpoints.get(key), ctx), this.#o.log));
     this.#base = declareSlotMaps(renderBase(this.#o), this.#slots.takeNewMaps());
     const ruleset = assembleClaimed(this.#base, parts.values());
+    for (const [set, els] of this.#claims.shared()) ruleset.elements.set(set, els);
     const due = this.#dueDeletes();
-    const existing = isRecreate ? undefined : await this.#listExisting();
+    const existing = isRecreate ? undefined : await this.#writer.listExisting();
     const plan = fullSyncScript(ruleset, { existing, isRecreate, deleteChains: due.chains, deleteSets: due.sets });
     const sets = (name: string) => ruleset.sets.get(name);
-    await this.#applyInOrder([{ ops: plan.preludeOps, text: () => plan.prelude }, { ops: plan.ops, text: () => plan.script }], sets);
+    await this.#writer.applyInOrder([{ ops: plan.preludeOps, text: () => plan.prelude }, { ops: plan.ops, text: () => plan.script }], sets);
     this.#parts = parts;
     this.#partCounts = { rules: 0, chains: 0, elements: 0 };
     for (const part of parts.values()) this.#count(part, 1);
@@ -211,25 +186,22 @@ export class Proxier {
     const next = emptyRuleset('ip', this.#o.tableName);
     const parts = new Map<string, Ruleset | undefined>();
     const ctx = { ...this.#o, slots: this.#slots };
-    const hairpinBefore = new Map<string, boolean>();
-    for (const key of changed) this.#release(key);
+    for (const key of changed) this.#claims.release(key, this.#parts.get(key));
     for (const key of [...changed].sort()) {
       const old = this.#parts.get(key);
       if (old) mergeInto(prev, old);
       const ports = state.services.get(key);
-      const part = ports ? this.#claim(key, renderServicePart(ports, state.endpoints.get(key), ctx)) : undefined;
+      const part = ports ? this.#claims.claim(key, renderServicePart(ports, state.endpoints.get(key), ctx), this.#o.log) : undefined;
       if (part) mergeInto(next, part);
       parts.set(key, part);
       const kept = new Set(part ? slotOwners(part) : []);
       for (const owner of old ? slotOwners(old) : []) if (!kept.has(owner)) this.#slots.release(owner);
-      for (const p of [old, part]) for (const ip of hairpinOf(p)) if (!hairpinBefore.has(ip)) hairpinBefore.set(ip, this.#hairpin.has(ip));
-      if (old) this.#holdHairpin(old, -1);
-      if (part) this.#holdHairpin(part, 1);
     }
-    // The hairpin set is shared: an address is added when its first holder appears and deleted with its last.
-    const pairs = (isAfter: boolean) => [...hairpinBefore].filter(([ip, was]) => (isAfter ? this.#hairpin.has(ip) : was)).map(([ip]) => ({ key: [ip, ip] }));
-    prev.elements.set(SETS.hairpin, pairs(false));
-    next.elements.set(SETS.hairpin, pairs(true));
+    // A shared key is added with its first holder and deleted with its last, whichever Services changed.
+    const shared = this.#claims.takeSharedChanges();
+    for (const r of [prev, next]) for (const set of [...r.elements.keys()]) if (keyPolicy(set) === 'shared') r.elements.delete(set);
+    for (const [set, els] of shared.prev) prev.elements.set(set, els);
+    for (const [set, els] of shared.next) next.elements.set(set, els);
     for (const name of this.#slots.takeNewMaps()) {
       next.sets.set(name, slotMapDecl(name));
       this.#base.sets.set(name, slotMapDecl(name));
@@ -241,7 +213,7 @@ export class Proxier {
       this.#needsRecreate = true;
       return this.#fullSync(state);
     }
-    if (plan.ops.length) await this.#apply(() => plan.script, plan.ops, (name) => next.sets.get(name) ?? this.#base.sets.get(name) ?? prev.sets.get(name));
+    if (plan.ops.length) await this.#writer.apply({ ops: plan.ops, text: () => plan.script }, (name) => next.sets.get(name) ?? this.#base.sets.get(name) ?? prev.sets.get(name));
     for (const [key, part] of parts) {
       const old = this.#parts.get(key);
       if (old) this.#count(old, -1);
@@ -251,110 +223,6 @@ export class Proxier {
     }
     this.#commitStale(plan, due, next);
     return plan;
-  }
-
-  /**
-   * Non-empty transactions in order. Over netlink the next is encoded while the kernel applies the one
-   * before; from the first that fails there, the rest go one by one (that one through nft).
-   */
-  async #applyInOrder(steps: readonly Step[], sets: (name: string) => SetDecl | undefined): Promise<void> {
-    const live = steps.filter((s) => s.ops.length);
-    const netlink = this.#o.netlink;
-    if (!netlink?.applyInOrder || live.length < 2) {
-      for (const s of live) await this.#apply(s.text, s.ops, sets);
-      return;
-    }
-    try {
-      await netlink.applyInOrder(live.map((s) => s.ops), { family: 'ip', table: this.#o.tableName, sets });
-      this.metrics.netlinkTransactions.value += live.length;
-      return;
-    } catch (e) {
-      if (!(e instanceof SequenceFailed)) throw e;
-      this.metrics.netlinkTransactions.value += e.done;
-      this.#netlinkFailed(e.cause);
-      await this.#nft(live[e.done].text);
-      for (const s of live.slice(e.done + 1)) await this.#apply(s.text, s.ops, sets);
-    }
-  }
-
-  /** `script`: the same transaction as nft text, rendered only if nft is needed. */
-  async #apply(script: () => string, ops: readonly NftOp[], sets: (name: string) => SetDecl | undefined): Promise<void> {
-    if (this.#o.netlink) {
-      try {
-        await this.#o.netlink.apply(ops, { family: 'ip', table: this.#o.tableName, sets });
-        this.metrics.netlinkTransactions.value++;
-        return;
-      } catch (e) {
-        this.#netlinkFailed(e);
-      }
-    }
-    await this.#nft(script);
-  }
-
-  /** Nothing of a failed batch took effect: nft gets the same transaction, and names the line if it fails too. */
-  #netlinkFailed(e: unknown): void {
-    if (!(e instanceof NlUnsupported)) this.#o.log?.(`proxy: netlink transaction failed, retrying with nft: ${(e as Error).message}`);
-  }
-
-  async #nft(script: () => string): Promise<void> {
-    this.metrics.nftTransactions.value++;
-    // Through the runner rather than Nft.apply: a cold start of a large table can take longer than the
-    // adapter's default 30 s timeout.
-    try {
-      await this.#o.runner.run('nft', ['-f', '-'], { input: script(), timeoutMs: this.#o.nftTimeoutMs ?? 300_000, ...(this.#o.netns === undefined ? {} : { netns: this.#o.netns }) });
-    } catch (e) {
-      throw e instanceof CommandError ? new NftError('RulesetRejected', e.message, { cause: e, stderr: e.stderr }) : e;
-    }
-  }
-
-  /**
-   * Chains and sets the table has now; none when it does not exist yet. Names only, in one nft call:
-   * `list chains` and `-t list sets/maps` take ≈0.1 s at 10,000 Services, where `-t list table`
-   * (every rule) takes ≈0.9 s. They list every table of the family: only ours is kept.
-   */
-  async #listExisting(): Promise<ReturnType<typeof listedNames>> {
-    const { stdout } = await this.#o.runner.run('nft', ['-t', '-f', '-'], { input: 'list chains ip\nlist sets ip\nlist maps ip\n', ...(this.#o.netns === undefined ? {} : { netns: this.#o.netns }) });
-    return listedNames(stdout, { family: 'ip', name: this.#o.tableName });
-  }
-
-  #holdHairpin(part: Ruleset, delta: 1 | -1): void {
-    for (const ip of hairpinOf(part)) {
-      const n = (this.#hairpin.get(ip) ?? 0) + delta;
-      if (n > 0) this.#hairpin.set(ip, n);
-      else this.#hairpin.delete(ip);
-    }
-  }
-
-  /**
-   * Drops elements whose key another Service already holds (that Service keeps it; this one retries
-   * later). Slot map keys are unique by construction, and hairpin addresses are shared by design.
-   */
-  #claim(key: string, part: Ruleset): Ruleset {
-    let isLoser = false;
-    for (const [set, els] of part.elements) {
-      if (set === SETS.hairpin || set.startsWith(SLOT_MAP_PREFIX)) continue;
-      const kept = els.filter((e) => {
-        const id = `${set} ${renderElement({ key: e.key })}`;
-        const holder = this.#claims.get(id);
-        if (holder !== undefined && holder !== key) {
-          isLoser = true;
-          return false;
-        }
-        this.#claims.set(id, key);
-        return true;
-      });
-      if (kept.length !== els.length) {
-        this.#o.log?.(`proxy: ${key} claims a service address another Service already uses; ignored`);
-        part.elements.set(set, kept);
-      }
-    }
-    if (isLoser) this.#losers.add(key);
-    else this.#losers.delete(key);
-    return part;
-  }
-
-  #release(key: string): void {
-    for (const [id, holder] of this.#claims) if (holder === key) this.#claims.delete(id);
   }
 
   #dueDeletes(): { chains: string[]; sets: SetRefByKind[] } {
@@ -403,8 +271,4 @@ export class Proxier {
 /** The chains of a part that own a run of endpoint slots. */
 function slotOwners(part: Ruleset): string[] {
   return [...part.chains.values()].filter((c) => c.rules.some((r) => r.stmts.some((x) => x.kind === 'dnat-map'))).map((c) => c.name);
-}
-
-function* hairpinOf(part: Ruleset | undefined): Iterable<string> {
-  for (const e of part?.elements.get(SETS.hairpin) ?? []) yield String((e.key as readonly unknown[])[0]);
 }

@@ -7,6 +7,7 @@
 // that uses up the per-host ICMP rate limit, so the port-unreachable that follows would be suppressed.
 import { emptyRuleset, goto, inSet, jump, match, notMatch, reject, rule, verdict, vmap } from '../netfilter/model.ts';
 import type { BaseChainSpec, Chain, Rule, Ruleset, SetDecl, Stmt } from '../netfilter/model.ts';
+import { SLOT_MAP_PREFIX } from './endpoint-slots.ts';
 
 export interface RenderOptions {
   /** `skiff-<cluster>-proxy`. */
@@ -121,6 +122,15 @@ export function renderBase(options: RenderOptions): Ruleset {
   for (const s of sets) r.sets.set(s.name, s);
   if (options.nodeIPs.length) r.elements.set(SETS.nodeportIps, options.nodeIPs.map((ip) => ({ key: ip })));
   return r;
+}
+
+/**
+ * How Services' parts share a set's keys. `exclusive`: a key is one Service's (the first by `ns/name`
+ * keeps a contested one). `shared`: several Services may hold a key, which stays while one does (the
+ * hairpin addresses). `own`: keys never collide (endpoint slots are allocated).
+ */
+export function keyPolicy(set: string): 'exclusive' | 'shared' | 'own' {
+  return set === SETS.hairpin ? 'shared' : set.startsWith(SLOT_MAP_PREFIX) ? 'own' : 'exclusive';
 }
 
 /** A shared map of endpoints by slot (see `endpoint-slots.ts`). */

@@ -5,9 +5,9 @@ import type { Element, Ruleset } from '../netfilter/model.ts';
 import { renderElement } from '../netfilter/render.ts';
 import { mergeSlices, sliceServiceKey } from './endpoints.ts';
 import type { EndpointsByPort } from './endpoints.ts';
-import { SETS, renderBase, slotMapDecl } from './render-base.ts';
+import { keyPolicy, renderBase, slotMapDecl } from './render-base.ts';
 import type { RenderOptions } from './render-base.ts';
-import { EndpointSlots, SLOT_MAP_PREFIX } from './endpoint-slots.ts';
+import { EndpointSlots } from './endpoint-slots.ts';
 import { renderServicePart } from './render-service.ts';
 import type { RenderContext } from './render-service.ts';
 import { serviceKey, servicePorts } from './service-port.ts';
@@ -59,8 +59,8 @@ export function renderRuleset(state: ProxyState, options: RenderOptions): Rulese
 }
 
 /**
- * `assemble` for parts whose elements are already claimed (the proxier's `#claim`): only the shared
- * `hairpin` set may hold a key twice, and is deduplicated.
+ * `assemble` for parts whose elements are already claimed (`ServiceClaims`): no key is looked at.
+ * Sets whose keys are shared are left out; the claims know their elements.
  */
 export function assembleClaimed(base: Ruleset, parts: Iterable<Ruleset>): Ruleset {
   const out = mergeInto({ ...base, chains: new Map(), sets: new Map(), elements: new Map() }, base);
@@ -69,13 +69,12 @@ export function assembleClaimed(base: Ruleset, parts: Iterable<Ruleset>): Rulese
     for (const [name, c] of part.chains) out.chains.set(name, c);
     for (const [name, d] of part.sets) out.sets.set(name, d);
     for (const [name, els] of part.elements) {
+      if (keyPolicy(name) === 'shared') continue;
       const list = out.elements.get(name);
       if (!list) out.elements.set(name, [...els]);
       else for (const e of els) list.push(e);
     }
   }
-  const pairs = out.elements.get(SETS.hairpin);
-  if (pairs) out.elements.set(SETS.hairpin, [...new Map(pairs.map((e) => [String((e.key as readonly unknown[])[0]), e])).values()]);
   return out;
 }
 
@@ -91,8 +90,8 @@ export function withoutClaimed(part: Ruleset, seen: Map<string, Set<string>>): R
   let isCopied = false;
   const elements = new Map<string, Element[]>();
   for (const [set, els] of part.elements) {
-    if (set.startsWith(SLOT_MAP_PREFIX)) {
-      elements.set(set, els); // slots are unique by construction
+    if (keyPolicy(set) === 'own') {
+      elements.set(set, els);
       continue;
     }
     const claimed = seen.get(set) ?? new Set<string>();
