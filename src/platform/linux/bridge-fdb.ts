@@ -2,7 +2,7 @@
 // database entries (`bridge fdb`) on it. Same error model as ip.ts (IpError); deletes tolerate absence.
 import { CommandError, assertNetnsName, defaultRunner } from './command.ts';
 import type { CommandRunner } from './command.ts';
-import { IpError, classify, parseJsonArray } from './ip-model.ts';
+import { IpError, classify, parseJsonArray, tolerateMissing } from './ip-model.ts';
 
 export interface VxlanSpec {
   /** VXLAN network identifier. */
@@ -107,14 +107,4 @@ function assertMac(mac: string): void {
 
 function assertIpv4(ip: string): void {
   if (!IPV4.test(ip)) throw new IpError('InvalidArgument', `invalid IPv4 address ${JSON.stringify(ip)}`);
-}
-
-async function tolerateMissing(p: Promise<unknown>): Promise<boolean> {
-  try {
-    await p;
-    return true;
-  } catch (e) {
-    if (e instanceof IpError && (e.code === 'NotFound' || e.code === 'NetnsNotFound')) return false;
-    throw e;
-  }
 }

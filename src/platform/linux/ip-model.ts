@@ -147,3 +147,14 @@ export function parseJsonArray<T>(text: string): T[] {
   const v: unknown = JSON.parse(t);
   return Array.isArray(v) ? (v as T[]) : [];
 }
+
+/** Awaits `p`: true when it succeeded, false when what it acted on (or its netns) was not there. */
+export async function tolerateMissing(p: Promise<unknown>): Promise<boolean> {
+  try {
+    await p;
+    return true;
+  } catch (e) {
+    if (e instanceof IpError && (e.code === 'NotFound' || e.code === 'NetnsNotFound')) return false;
+    throw e;
+  }
+}

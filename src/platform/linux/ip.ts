@@ -1,7 +1,7 @@
 // iproute2 (`ip`) adapter: network namespaces, links, addresses, routes, and per-netns sysctls.
 import { CommandError, assertNetnsName, defaultRunner } from './command.ts';
 import type { CommandRunner } from './command.ts';
-import { IpError, classify, parseJsonArray, routeArgs, toLinkInfo, toRouteInfo } from './ip-model.ts';
+import { IpError, classify, parseJsonArray, routeArgs, tolerateMissing, toLinkInfo, toRouteInfo } from './ip-model.ts';
 import type { AddressInfo, LinkInfo, RawLink, RawRoute, RouteInfo, RouteSpec } from './ip-model.ts';
 
 export { IpError, classify, routeArgs } from './ip-model.ts';
@@ -187,15 +187,6 @@ function checkSysctlKey(key: string): string {
   return key;
 }
 
-async function tolerateMissing(p: Promise<unknown>): Promise<boolean> {
-  try {
-    await p;
-    return true;
-  } catch (e) {
-    if (e instanceof IpError && (e.code === 'NotFound' || e.code === 'NetnsNotFound')) return false;
-    throw e;
-  }
-}
 
 /** Maps a failed command to an IpError whose code says what kind of failure it was. */
 async function wrap<T>(p: Promise<T>, tool: string): Promise<T> {
@@ -207,5 +198,3 @@ async function wrap<T>(p: Promise<T>, tool: string): Promise<T> {
     throw new IpError(classify(e.stderr), `${tool}: ${e.message}`, { cause: e, stderr: e.stderr });
   }
 }
-
-
