@@ -191,27 +191,14 @@ async function wrkConnections(direct: Pod, client: Pod, servers: Pod[]): Promise
     await program(10_000, server);
     const dir = mkdtempSync(join(tmpdir(), 'skiff-prxb-nginx-'));
     writeFileSync(join(dir, 'nginx.conf'), `worker_processes 1;\npid ${dir}/nginx.pid;\nerror_log ${dir}/error.log;\nevents { worker_connections 1024; }\nhttp {\n  access_log off;\n  keepalive_timeout 0;\n  client_body_temp_path ${dir};\n  proxy_temp_path ${dir};\n  fastcgi_temp_path ${dir};\n  uwsgi_temp_path ${dir};\n  scgi_temp_path ${dir};\n  server { listen ${server.ip}:9080; location / { return 200 'ok'; } }\n}\n`);
-    const daemon = spawnInNetns(server.netns, ['nginx', '-p', dir, '-c', join(dir, 'nginx.conf'), '-g', 'daemon off;'], { stdio: 'ignore' });
-    const exited = new Promise((r) => daemon.once('exit', r));
     try {
-      await waitFor('nginx to listen', async () => (await defaultRunner.run('ss', ['-ltn', 'sport = :9080'], { netns: server.netns })).stdout.includes('9080'));
-      const run = async (from: Pod, host: string) => {
+      await daemonRounds({ server, direct, client, port: 9080, digits: 0, argv: ['nginx', '-p', dir, '-c', join(dir, 'nginx.conf'), '-g', 'daemon off;'], measure: async (from, host) => {
         const out = await defaultRunner.run('wrk', ['-t1', '-c8', `-d${SECONDS}s`, '-H', 'Connection: close', `http://${host}:9080/`], { netns: from.netns, timeoutMs: (SECONDS + 20) * 1000 });
         const rate = /Requests\/sec:\s+([\d.]+)/.exec(out.stdout);
         if (!rate) throw new Error(`wrk to ${host} from ${from.name}: ${out.stdout}`);
         return Number(rate[1]);
-      };
-      const straight: number[] = [];
-      const via: number[] = [];
-      for (let r = 0; r < ROUNDS; r++) {
-        straight.push(await run(direct, server.ip));
-        via.push(await run(client, CLUSTER_IP));
-      }
-      const mid = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
-      console.log(`| ${server.name === 'near' ? 'same node' : 'other node'} | ${f(mid(straight))} | ${f(mid(via))} | ${ratio(mid(via), mid(straight))}× |`);
+      } });
     } finally {
-      daemon.kill('SIGKILL');
-      await exited;
       rmSync(dir, { recursive: true, force: true });
     }
   }
@@ -228,28 +215,35 @@ async function iperf(direct: Pod, client: Pod, servers: Pod[]): Promise<void> {
   console.log('|---|---|---|---|');
   for (const server of servers) {
     await program(10_000, server);
-    const daemon = spawnInNetns(server.netns, ['iperf3', '-s', '-p', '5201'], { stdio: 'ignore' });
-    const exited = new Promise((r) => daemon.once('exit', r));
-    try {
-      await waitFor('iperf3 to listen', async () => (await defaultRunner.run('ss', ['-ltn', 'sport = :5201'], { netns: server.netns })).stdout.includes('5201'));
-      const run = async (from: Pod, host: string) => {
-        const out = await defaultRunner.run('iperf3', ['-c', host, '-p', '5201', '-t', String(SECONDS), '-J'], { netns: from.netns, timeoutMs: (SECONDS + 20) * 1000 });
-        const report = JSON.parse(out.stdout) as { error?: string; end?: { sum_received?: { bits_per_second: number } } };
-        if (!report.end?.sum_received) throw new Error(`iperf3 to ${host} from ${from.name}: ${report.error ?? 'no result'}`);
-        return report.end.sum_received.bits_per_second / 1e9;
-      };
-      const straight: number[] = [];
-      const via: number[] = [];
-      for (let r = 0; r < ROUNDS; r++) {
-        straight.push(await run(direct, server.ip));
-        via.push(await run(client, CLUSTER_IP));
-      }
-      const mid = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
-      console.log(`| ${server.name === 'near' ? 'same node' : 'other node'} | ${f(mid(straight), 2)} | ${f(mid(via), 2)} | ${ratio(mid(via), mid(straight))}× |`);
-    } finally {
-      daemon.kill('SIGKILL');
-      await exited;
+    await daemonRounds({ server, direct, client, port: 5201, digits: 2, argv: ['iperf3', '-s', '-p', '5201'], measure: async (from, host) => {
+      const out = await defaultRunner.run('iperf3', ['-c', host, '-p', '5201', '-t', String(SECONDS), '-J'], { netns: from.netns, timeoutMs: (SECONDS + 20) * 1000 });
+      const report = JSON.parse(out.stdout) as { error?: string; end?: { sum_received?: { bits_per_second: number } } };
+      if (!report.end?.sum_received) throw new Error(`iperf3 to ${host} from ${from.name}: ${report.error ?? 'no result'}`);
+      return report.end.sum_received.bits_per_second / 1e9;
+    } });
+  }
+}
+
+/**
+ * Runs a server (`argv`) in the server pod until it listens on `port`, measures straight to the pod and
+ * through the ClusterIP in interleaved rounds, and prints the row: medians and their ratio.
+ */
+async function daemonRounds(o: { server: Pod; direct: Pod; client: Pod; port: number; digits: number; argv: string[]; measure: (from: Pod, host: string) => Promise<number> }): Promise<void> {
+  const daemon = spawnInNetns(o.server.netns, o.argv, { stdio: 'ignore' });
+  const exited = new Promise((r) => daemon.once('exit', r));
+  try {
+    await waitFor(`${o.argv[0]} to listen`, async () => (await defaultRunner.run('ss', ['-ltn', `sport = :${o.port}`], { netns: o.server.netns })).stdout.includes(String(o.port)));
+    const straight: number[] = [];
+    const via: number[] = [];
+    for (let r = 0; r < ROUNDS; r++) {
+      straight.push(await o.measure(o.direct, o.server.ip));
+      via.push(await o.measure(o.client, CLUSTER_IP));
     }
+    const mid = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
+    console.log(`| ${o.server.name === 'near' ? 'same node' : 'other node'} | ${f(mid(straight), o.digits)} | ${f(mid(via), o.digits)} | ${ratio(mid(via), mid(straight))}× |`);
+  } finally {
+    daemon.kill('SIGKILL');
+    await exited;
   }
 }
 
