@@ -31,8 +31,7 @@ export class NetlinkApplier {
   }
 
   async apply(ops: readonly NftOp[], context: ApplyContext): Promise<void> {
-    const sent = this.#send(ops, this.#encode(ops, context));
-    await sent;
+    await this.#send(ops, this.#encode(ops, context));
   }
 
   /**

@@ -78,7 +78,7 @@ export function encodeBatch(ops: readonly NftOp[], options: EncodeOptions): Enco
     switch (op.op) {
       case 'add-table':
         begin(ctx, MSG.NEWTABLE, F.CREATE).str(TABLE.NAME, options.table).u32be(TABLE.FLAGS, 0);
-        if (op.comment !== undefined) w.bytes(TABLE.USERDATA, udata([[0, comment(op.comment)]]));
+        if (op.comment !== undefined) w.udataText(TABLE.USERDATA, 0, commentText(op.comment));
         w.end();
         break;
       case 'delete-table':
@@ -276,8 +276,7 @@ function elementMessages(ctx: Ctx, isAdd: boolean, s: SetDecl, elements: readonl
         w.buffer.writeUInt32BE(ipv4Number(v.addr), at);
         w.buffer.writeUInt16BE(port(v.port), at + 4);
         w.unnest();
-      }
-      else if (v) {
+      } else if (v) {
         w.nest(ELEM.DATA);
         verdictData(w, v);
         w.unnest();

@@ -25,12 +25,16 @@ function utf8Length(s: string): number {
   return s.length;
 }
 
+/** Writes `s` as UTF-8 at `at` (its length from `utf8Length`): byte by byte while it is ASCII. */
 function writeUtf8(b: Buffer, at: number, s: string): void {
-  if (utf8Length(s) !== s.length) {
-    b.write(s, at, 'utf8');
-    return;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c > 0x7f) {
+      b.write(s, at, 'utf8');
+      return;
+    }
+    b[at + i] = c;
   }
-  for (let i = 0; i < s.length; i++) b[at + i] = s.charCodeAt(i);
 }
 
 export class NlWriter {

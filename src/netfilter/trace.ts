@@ -134,21 +134,14 @@ class Tracer {
         const v = typeof s.map === 'string' ? this.#lookup(s.map, this.#values(s.key)) : s.map.find(([k]) => keyMatches(k, this.#values(s.key)))?.[1];
         return v ? outcome(v) : 'next';
       }
-      case 'numgen-vmap': {
-        const n = this.#state.numgen.get(id) ?? 0;
-        this.#state.numgen.set(id, n + 1);
-        return outcome(s.targets[n % s.targets.length]);
-      }
+      case 'numgen-vmap':
+        return outcome(s.targets[this.#numgen(id) % s.targets.length]);
       case 'numgen-map': {
-        const n = this.#state.numgen.get(id) ?? 0;
-        this.#state.numgen.set(id, n + 1);
-        const v = this.#lookup(s.map, [n % s.mod]);
+        const v = this.#lookup(s.map, [this.#numgen(id) % s.mod]);
         return v ? outcome(v) : 'next';
       }
       case 'dnat-map': {
-        const n = this.#state.numgen.get(id) ?? 0;
-        this.#state.numgen.set(id, n + 1);
-        const v = this.#lookup(s.map, [(n % s.mod) + s.offset]);
+        const v = this.#lookup(s.map, [(this.#numgen(id) % s.mod) + s.offset]);
         if (v?.kind !== 'addr-port') return 'next';
         return this.#stmt({ kind: 'dnat', addr: v.addr, port: v.port }, id);
       }
@@ -172,6 +165,13 @@ class Tracer {
       case 'raw':
         throw new TraceError(`cannot trace raw statement: ${renderStmt(s)}`);
     }
+  }
+
+  /** `numgen inc` of rule `id`: its counter, then counted up (as the kernel keeps one per expression). */
+  #numgen(id: string): number {
+    const n = this.#state.numgen.get(id) ?? 0;
+    this.#state.numgen.set(id, n + 1);
+    return n;
   }
 
   #values(f: Field | readonly Field[]): Literal[] {

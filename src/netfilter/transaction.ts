@@ -127,7 +127,7 @@ class Script {
 }
 
 /** Commands as `nft -f` input, one line each (empty for none). */
-export function opsText(r: Ruleset, ops: readonly NftOp[]): string {
+function opsText(r: Ruleset, ops: readonly NftOp[]): string {
   const at = `${r.family} ${renderName(r.table)}`;
   return ops.length ? ops.map((op) => opText(r, at, op)).join('\n') + '\n' : '';
 }
