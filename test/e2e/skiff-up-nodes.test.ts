@@ -3,9 +3,9 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import http from 'node:http';
 import { existsSync, readdirSync } from 'node:fs';
 import { SkiffCluster } from '../support/skiff-cli.ts';
+import { getOnce } from '../support/http.ts';
 import { waitFor } from '../../src/lib/wait.ts';
 
 const PLAN = ['--dns-upstream', 'none', '--cluster-name', 'upn1', '--bridge', 'skupn1', '--underlay-cidr', '198.18.80.0/24', '--cluster-cidr', '198.18.160.0/20', '--service-cidr', '198.19.160.0/20', '--lb-pool', '198.18.81.0/24'];
@@ -17,19 +17,6 @@ interface PodView {
 }
 
 const isReady = (p: PodView) => p.status.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false;
-
-function getOnce(url: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const req = http.get(url, { agent: false, timeout: 3000 }, (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (d) => (body += d));
-      res.on('end', () => resolve(body));
-    });
-    req.on('timeout', () => req.destroy(new Error(`timeout: ${url}`)));
-    req.on('error', reject);
-  });
-}
 
 /** Connects from the host only if the kernel routes the address into the test bridge (never via the uplink). */
 function assertRoutedToSandbox(ip: string): void {

@@ -4,9 +4,9 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
-import http from 'node:http';
 import { join } from 'node:path';
 import { SkiffCluster } from '../support/skiff-cli.ts';
+import { getOnce } from '../support/http.ts';
 import { planFlags, TEST_PLANS } from '../support/test-plans.ts';
 import { waitFor } from '../../src/lib/wait.ts';
 
@@ -46,19 +46,6 @@ spec:
     - port: 80
       targetPort: 8080
 `;
-
-function getOnce(url: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const req = http.get(url, { agent: false, timeout: 3000 }, (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (d) => (body += d));
-      res.on('end', () => (res.statusCode === 200 ? resolve(body) : reject(new Error(`HTTP ${res.statusCode}`))));
-    });
-    req.on('timeout', () => req.destroy(new Error('timeout')));
-    req.on('error', reject);
-  });
-}
 
 describe('a rolling update under load through the ClusterIP', () => {
   const c = new SkiffCluster();
